@@ -1,0 +1,35 @@
+// Linux headers that Swift's Glibc module does not expose (epoll, eventfd, ICMP and ICMPv6 structs,
+// the socket error queue), plus the CMSG macros as functions, since Swift cannot call C macros.
+#ifndef CLINUX_H
+#define CLINUX_H
+
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/icmp6.h>
+#include <linux/errqueue.h>
+#include <netdb.h>
+#include <time.h>
+
+/// The raw IPv4 ICMP socket filter from <linux/icmp.h> (which clashes with <netinet/ip_icmp.h>):
+/// a bit set for each ICMP type the socket should *not* receive.
+#define CLINUX_ICMP_FILTER 1
+struct clinux_icmp_filter { unsigned int data; };
+
+struct cmsghdr *clinux_cmsg_firsthdr(struct msghdr *msg);
+struct cmsghdr *clinux_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg);
+unsigned char *clinux_cmsg_data(struct cmsghdr *cmsg);
+size_t clinux_cmsg_space(size_t length);
+size_t clinux_cmsg_len(size_t length);
+
+/// accept4(2), which Glibc declares only under _GNU_SOURCE.
+int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags);
+
+/// Sets an ICMPv6 filter that passes only the given types (echo reply and the error types).
+void clinux_icmp6_filter_pass_only(struct icmp6_filter *filter, const int *types, int count);
+
+#endif

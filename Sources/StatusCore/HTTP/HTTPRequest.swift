@@ -1,0 +1,30 @@
+// A parsed HTTP/1.x request head, as the parser hands it to the handler.
+
+/// One request. `target` is the raw request-target; `path` is its path part, still percent-encoded;
+/// `query` is what follows "?", if anything.
+public struct HTTPRequest: Sendable {
+    public var method: String
+    public var target: String
+    public var path: String
+    public var query: String?
+    public var versionMajor: Int
+    public var versionMinor: Int
+    /// Header fields in arrival order; names as sent (compare case-insensitively), values trimmed.
+    public var headers: [(name: String, value: String)]
+
+    public init(method: String, target: String, path: String, query: String?, versionMajor: Int, versionMinor: Int,
+                headers: [(name: String, value: String)]) {
+        self.method = method
+        self.target = target
+        self.path = path
+        self.query = query
+        self.versionMajor = versionMajor
+        self.versionMinor = versionMinor
+        self.headers = headers
+    }
+
+    /// The first value of a header, matched case-insensitively.
+    public func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
+}

@@ -1,0 +1,46 @@
+// The Store protocol: what the monitor and the API need from persistent storage.
+// Implementations: MariaDBStore (the real one) and InMemoryStore (unit tests). Calls block; callers run
+// them on the store's own queue (see StoreWriter), never on a timer queue or an event loop.
+import Foundation
+
+public enum StoreError: Error, CustomStringConvertible, Equatable {
+    /// The database refused a second ongoing incident for this check.
+    case ongoingIncidentExists(checkID: Int64)
+    /// The database could not be reached or the connection broke; retrying later may succeed.
+    case unavailable(String)
+    /// The database answered with an error that retrying will not fix.
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .ongoingIncidentExists(let id): return "check \(id) already has an ongoing incident"
+        case .unavailable(let why): return "database unavailable: \(why)"
+        case .failed(let why): return "database error: \(why)"
+        }
+    }
+}
+
+/// Persistent checks and incidents. One transaction per method; any error leaves the data as it was.
+public protocol Store: AnyObject {
+    /// Creates the schema or migrates it to the current version; harmless to run again.
+    func migrate() throws
+
+    /// Returns one check per domain, in the given order, creating rows for new domains.
+    /// A domain keeps its id across restarts.
+    func registerChecks(domains: [String]) throws -> [Check]
+
+    /// Records the time and result of a check's latest completed ping.
+    func updateCheck(id: Int64, lastPerformed: Date, status: Bool) throws
+
+    /// Opens an incident. Throws `StoreError.ongoingIncidentExists` if the check already has one.
+    func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident
+
+    /// Closes the check's ongoing incident and returns it, or returns nil if none was open.
+    func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident?
+
+    /// The check's ongoing incident, if any.
+    func ongoingIncident(checkID: Int64) throws -> Incident?
+
+    /// The check's incidents, newest first (by down detection, then id).
+    func incidents(checkID: Int64) throws -> [Incident]
+}

@@ -1,0 +1,30 @@
+// An owned file descriptor: closed exactly once, by `close()` or when the owner goes away.
+import Glibc
+
+/// Owns one file descriptor. `close()` is idempotent and never retried on EINTR (Linux has already released the fd).
+public final class FileDescriptor: @unchecked Sendable {
+    public private(set) var rawValue: Int32
+
+    public init(_ rawValue: Int32) {
+        self.rawValue = rawValue
+    }
+
+    public var isOpen: Bool { rawValue >= 0 }
+
+    public func close() {
+        guard rawValue >= 0 else { return }
+        _ = Glibc.close(rawValue)
+        rawValue = -1
+    }
+
+    /// Sets or clears O_NONBLOCK.
+    public func setNonBlocking(_ on: Bool = true) throws {
+        let flags = try syscall("fcntl(F_GETFL)") { fcntl(rawValue, F_GETFL) }
+        let wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+        if wanted != flags {
+            try syscall("fcntl(F_SETFL)") { fcntl(rawValue, F_SETFL, wanted) }
+        }
+    }
+
+    deinit { close() }
+}

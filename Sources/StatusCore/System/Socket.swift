@@ -1,0 +1,97 @@
+// Socket syscalls, wrapped once: socket, bind, listen, accept4, send/recv, sendto/recvmsg, setsockopt.
+import Glibc
+import CLinux
+
+/// Thin, typed wrappers over socket calls on an owned descriptor. Every failure is a `SystemError`.
+public enum Socket {
+    /// Opens a socket; `type` may include SOCK_NONBLOCK | SOCK_CLOEXEC.
+    public static func open(family: Int32, type: Int32, protocol proto: Int32, label: String) throws -> FileDescriptor {
+        let fd = try syscall("socket(\(label))") { Glibc.socket(family, type, proto) }
+        return FileDescriptor(fd)
+    }
+
+    public static func bind(_ fd: FileDescriptor, to address: SocketAddress) throws {
+        _ = try address.withSockAddr { pointer, length in
+            try syscall("bind(\(address))") { Glibc.bind(fd.rawValue, pointer, length) }
+        }
+    }
+
+    public static func listen(_ fd: FileDescriptor, backlog: Int32) throws {
+        try syscall("listen") { Glibc.listen(fd.rawValue, backlog) }
+    }
+
+    /// Accepts one connection as a non-blocking, close-on-exec descriptor, or `.wouldBlock`.
+    /// Errors that concern only the aborted connection (ECONNABORTED, EPROTO) are reported as would-block is not;
+    /// the caller decides; EMFILE/ENFILE come back as errors so the caller can back off.
+    public static func accept(_ fd: FileDescriptor) throws -> IOResult<(FileDescriptor, SocketAddress?)> {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let result = try withUnsafeMutablePointer(to: &storage) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                try nonBlockingSyscall("accept4") {
+                    clinux_accept4(fd.rawValue, address, &length, Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue))
+                }
+            }
+        }
+        switch result {
+        case .wouldBlock: return .wouldBlock
+        case .processed(let client): return .processed((FileDescriptor(client), SocketAddress(storage: storage)))
+        }
+    }
+
+    /// Reads into `buffer`; `.processed(0)` means the peer closed.
+    public static func receive(_ fd: FileDescriptor, into buffer: UnsafeMutableRawBufferPointer) throws -> IOResult<Int> {
+        try nonBlockingSyscall("recv") { Glibc.recv(fd.rawValue, buffer.baseAddress, buffer.count, 0) }
+    }
+
+    /// Writes from `buffer` without raising SIGPIPE.
+    public static func send(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer) throws -> IOResult<Int> {
+        try nonBlockingSyscall("send") { Glibc.send(fd.rawValue, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Sends one datagram to `address`.
+    public static func send(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer, to address: SocketAddress) throws -> IOResult<Int> {
+        try address.withSockAddr { pointer, length in
+            try nonBlockingSyscall("sendto(\(address.ipString))") {
+                Glibc.sendto(fd.rawValue, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL), pointer, length)
+            }
+        }
+    }
+
+    /// recvmsg with the caller's prepared header (iovecs, name and control buffers).
+    public static func receiveMessage(_ fd: FileDescriptor, _ message: UnsafeMutablePointer<msghdr>, flags: Int32 = 0) throws -> IOResult<Int> {
+        try nonBlockingSyscall("recvmsg") { Glibc.recvmsg(fd.rawValue, message, flags) }
+    }
+
+    public static func setOption<T: BitwiseCopyable>(_ fd: FileDescriptor, level: Int32, name: Int32, value: T, label: String) throws {
+        var copy = value
+        try syscall("setsockopt(\(label))") {
+            withUnsafeBytes(of: &copy) { setsockopt(fd.rawValue, level, name, $0.baseAddress, socklen_t($0.count)) }
+        }
+    }
+
+    public static func getOption<T: BitwiseCopyable>(_ fd: FileDescriptor, level: Int32, name: Int32, initial: T, label: String) throws -> T {
+        var value = initial
+        var length = socklen_t(MemoryLayout<T>.size)
+        try withUnsafeMutableBytes(of: &value) { bytes in
+            _ = try syscall("getsockopt(\(label))") { getsockopt(fd.rawValue, level, name, bytes.baseAddress, &length) }
+        }
+        return value
+    }
+
+    /// The address a socket is bound to (to learn the port the kernel chose for port 0).
+    public static func localAddress(_ fd: FileDescriptor) throws -> SocketAddress? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = try withUnsafeMutablePointer(to: &storage) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
+                try syscall("getsockname") { getsockname(fd.rawValue, address, &length) }
+            }
+        }
+        return SocketAddress(storage: storage)
+    }
+
+    public static func shutdown(_ fd: FileDescriptor, how: Int32) {
+        _ = Glibc.shutdown(fd.rawValue, how)
+    }
+}

@@ -1,0 +1,18 @@
+// JSON string escaping and RFC 3339 formatting, as every payload uses them.
+import Foundation
+import Testing
+@testable import StatusCore
+
+@Suite struct JSONTextTests {
+    @Test func escapesQuotesBackslashesAndControls() {
+        #expect(JSONText.string("a\"b\\c\n\u{01}") == "\"a\\\"b\\\\c\\n\\u0001\"")
+        #expect(JSONText.string("nas.lan") == "\"nas.lan\"")
+        #expect(JSONText.string("é✓") == "\"é✓\"")
+    }
+
+    @Test func formatsUTCWithMillisecondsAndZ() {
+        #expect(JSONText.time(Date(timeIntervalSince1970: 1_795_986_185.123)) == "2026-11-29T21:03:05.123Z")
+        #expect(JSONText.time(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+        #expect(JSONText.time(nil as Date?) == "null")
+    }
+}
