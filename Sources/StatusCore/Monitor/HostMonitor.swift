@@ -1,0 +1,38 @@
+// The monitor's per-host state: its address, DNS status, threshold tracker, failure causes and timer.
+import Dispatch
+
+/// Mutable state of one watched host. Owned by the ping queue: touched only there.
+final class HostMonitor {
+    let position: Int
+    let spec: HostSpec
+    let checkID: Int64
+    var tracker: HealthTracker
+    var causes = FailureStreakCauses()
+    var timer: DispatchSourceTimer?
+
+    /// Where pings go: fixed for literals, the latest look-up for names.
+    var address: SocketAddress?
+    var resolving = false
+    var resolvedAt: MonotonicInstant?
+    var resolutionError: ResolutionError?
+
+    init(position: Int, spec: HostSpec, checkID: Int64, tracker: HealthTracker) {
+        self.position = position
+        self.spec = spec
+        self.checkID = checkID
+        self.tracker = tracker
+        if case .address(let literal) = spec.target { address = literal }
+    }
+
+    var name: String? {
+        if case .name(let name) = spec.target { return name }
+        return nil
+    }
+
+    /// Names are looked up again every `refresh` nanoseconds, and on every tick while they do not resolve.
+    func needsResolution(now: MonotonicInstant, refresh: UInt64) -> Bool {
+        guard name != nil, !resolving else { return false }
+        guard let resolvedAt, resolutionError == nil else { return true }
+        return now.nanoseconds(since: resolvedAt) >= refresh
+    }
+}
