@@ -1,0 +1,74 @@
+// The Store in memory, with the same rules as MariaDB (stable ids, one ongoing incident per check):
+// for unit tests, and as the reference the store contract tests hold both implementations to.
+import Foundation
+
+public final class InMemoryStore: Store, @unchecked Sendable {
+    private let lock = NSLock()
+    private var checks: [Check] = []
+    private var incidentsByID: [Int64: Incident] = [:]
+    private var nextIncidentID: Int64 = 1
+
+    public init() {}
+
+    private func locked<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    public func migrate() throws {}
+
+    public func registerChecks(domains: [String]) throws -> [Check] {
+        locked {
+            domains.map { domain in
+                if let existing = checks.first(where: { $0.domain == domain }) { return existing }
+                let check = Check(id: Int64(checks.count + 1), domain: domain, lastPerformed: nil, status: true)
+                checks.append(check)
+                return check
+            }
+        }
+    }
+
+    public func updateCheck(id: Int64, lastPerformed: Date, status: Bool) throws {
+        locked {
+            guard let index = checks.firstIndex(where: { $0.id == id }) else { return }
+            checks[index].lastPerformed = lastPerformed
+            checks[index].status = status
+        }
+    }
+
+    public func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+        try locked {
+            if incidentsByID.values.contains(where: { $0.checkID == checkID && $0.isOngoing }) {
+                throw StoreError.ongoingIncidentExists(checkID: checkID)
+            }
+            let incident = Incident(id: nextIncidentID, checkID: checkID, description: description,
+                                    downDetection: downDetection, upDetection: nil)
+            incidentsByID[incident.id] = incident
+            nextIncidentID += 1
+            return incident
+        }
+    }
+
+    public func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident? {
+        locked {
+            guard var incident = incidentsByID.values.first(where: { $0.checkID == checkID && $0.isOngoing }) else {
+                return nil
+            }
+            incident.upDetection = upDetection
+            incidentsByID[incident.id] = incident
+            return incident
+        }
+    }
+
+    public func ongoingIncident(checkID: Int64) throws -> Incident? {
+        locked { incidentsByID.values.first { $0.checkID == checkID && $0.isOngoing } }
+    }
+
+    public func incidents(checkID: Int64) throws -> [Incident] {
+        locked {
+            incidentsByID.values.filter { $0.checkID == checkID }
+                .sorted { ($0.downDetection, $0.id) > ($1.downDetection, $1.id) }
+        }
+    }
+}

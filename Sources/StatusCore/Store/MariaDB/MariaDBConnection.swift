@@ -1,0 +1,108 @@
+// One connection to MariaDB over libmariadb: connect, plain DDL, prepared statements, transactions, and the
+// mapping of client/server error codes to StoreError (unavailable → retry later; duplicate key; other).
+import CMariaDB
+import Foundation
+
+/// A unique index refused a row (ER_DUP_ENTRY); the store decides what that means.
+struct DuplicateKeyError: Error {
+    let message: String
+}
+
+final class MariaDBConnection {
+    private let configuration: DatabaseConfiguration
+    private var handle: UnsafeMutablePointer<MYSQL>?
+
+    init(configuration: DatabaseConfiguration) {
+        self.configuration = configuration
+    }
+
+    deinit { close() }
+
+    var isOpen: Bool { handle != nil }
+
+    /// Connects if not connected. Times out after 5 s; reads and writes after 10 s.
+    func open() throws -> UnsafeMutablePointer<MYSQL> {
+        if let handle { return handle }
+        guard let mysql = mysql_init(nil) else { throw StoreError.unavailable("mysql_init: out of memory") }
+        var connectTimeout: UInt32 = 5
+        var ioTimeout: UInt32 = 10
+        mysql_options(mysql, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
+        mysql_options(mysql, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
+        mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
+        mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
+        let c = configuration
+        let connected = mysql_real_connect(mysql, c.unixSocket == nil ? c.host : nil, c.user, c.password, c.database,
+                                           UInt32(c.port), c.unixSocket, 0)
+        guard connected != nil else {
+            let message = "cannot connect to \(where_): \(String(cString: mysql_error(mysql)))"
+            mysql_close(mysql)
+            throw StoreError.unavailable(message)
+        }
+        handle = mysql
+        do {
+            try run("SET time_zone = '+00:00'")
+            try run("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
+        } catch {
+            close()
+            throw error
+        }
+        return mysql
+    }
+
+    private var where_: String {
+        configuration.unixSocket.map { "socket \($0)" } ?? "\(configuration.host):\(configuration.port)"
+    }
+
+    func close() {
+        if let handle { mysql_close(handle) }
+        handle = nil
+    }
+
+    /// Runs a statement without parameters (schema DDL, session settings). Never used with outside data.
+    func run(_ sql: String) throws {
+        let mysql = try open()
+        if mysql_real_query(mysql, sql, UInt(sql.utf8.count)) != 0 {
+            throw failure(errno: mysql_errno(mysql), message: String(cString: mysql_error(mysql)))
+        }
+        if let result = mysql_store_result(mysql) { mysql_free_result(result) }
+    }
+
+    /// Executes a prepared statement with bound parameters; returns affected rows and the last insert id.
+    @discardableResult
+    func execute(_ sql: String, _ parameters: [SQLValue] = []) throws -> (affectedRows: UInt64, insertID: UInt64) {
+        let statement = try MariaDBStatement(connection: self, mysql: try open(), sql: sql)
+        return try statement.execute(parameters)
+    }
+
+    /// Runs a prepared query and reads every row as `columns`.
+    func query(_ sql: String, _ parameters: [SQLValue] = [], columns: [SQLColumn]) throws -> [[SQLValue]] {
+        let statement = try MariaDBStatement(connection: self, mysql: try open(), sql: sql)
+        return try statement.query(parameters, columns: columns)
+    }
+
+    /// Runs `body` in a transaction: commit on success, rollback on any error.
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try run("START TRANSACTION")
+        do {
+            let value = try body()
+            try run("COMMIT")
+            return value
+        } catch {
+            if handle != nil { try? run("ROLLBACK") }
+            throw error
+        }
+    }
+
+    /// Maps an error code to a StoreError, dropping the connection when it is broken so the next call reconnects.
+    func failure(errno code: UInt32, message: String) -> Error {
+        switch code {
+        case 1062:
+            return DuplicateKeyError(message: message)
+        case 2000...2999, 1040, 1053, 1077, 1152, 1158...1161, 1205, 1213, 1927, 4031:
+            close()
+            return StoreError.unavailable("\(message) (error \(code))")
+        default:
+            return StoreError.failed("\(message) (error \(code))")
+        }
+    }
+}

@@ -1,0 +1,52 @@
+// The database schema and its migrations, applied in order and recorded in `schema_version`; re-running is
+// harmless. The unique index on the generated `ongoing_check_id` column makes the database itself refuse a
+// second ongoing incident for one check.
+
+enum MariaDBSchema {
+    /// Migration N is `migrations[N - 1]`; each runs once, in order. Never edit a released one: append.
+    static let migrations: [[String]] = [
+        [
+            """
+            CREATE TABLE IF NOT EXISTS checks (
+              id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              domain VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+              last_performed DATETIME(3) NULL,
+              status TINYINT(1) NOT NULL DEFAULT 1,
+              UNIQUE KEY checks_domain (domain)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS incidents (
+              id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              check_id BIGINT UNSIGNED NOT NULL,
+              description VARCHAR(1024) NOT NULL,
+              down_detection DATETIME(3) NOT NULL,
+              up_detection DATETIME(3) NULL,
+              ongoing_check_id BIGINT UNSIGNED AS (IF(up_detection IS NULL, check_id, NULL)) PERSISTENT,
+              UNIQUE KEY incidents_one_ongoing (ongoing_check_id),
+              KEY incidents_by_check (check_id, down_detection, id),
+              CONSTRAINT incidents_check FOREIGN KEY (check_id) REFERENCES checks (id)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ],
+    ]
+
+    /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.
+    static func migrate(_ connection: MariaDBConnection) throws {
+        try connection.run("""
+            CREATE TABLE IF NOT EXISTS schema_version (
+              version INT NOT NULL PRIMARY KEY,
+              applied_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)
+            ) ENGINE=InnoDB
+            """)
+        let locked = try connection.query("SELECT GET_LOCK('status_schema_migration', 30)", columns: [.int])
+        guard locked.first?.first?.int == 1 else { throw StoreError.unavailable("could not take the migration lock") }
+        defer { _ = try? connection.query("SELECT RELEASE_LOCK('status_schema_migration')", columns: [.int]) }
+        let current = try connection.query("SELECT COALESCE(MAX(version), 0) FROM schema_version", columns: [.int])
+            .first?.first?.int ?? 0
+        for (offset, statements) in migrations.enumerated() where Int64(offset + 1) > current {
+            for statement in statements { try connection.run(statement) }
+            try connection.execute("INSERT INTO schema_version (version) VALUES (?)", [.int(Int64(offset + 1))])
+        }
+    }
+}

@@ -1,0 +1,88 @@
+// The Store over MariaDB: every query a prepared statement, one transaction per method, and a connection
+// that is opened lazily and again after it broke. Not thread-safe: StoreWriter calls it from one queue.
+import Foundation
+
+public final class MariaDBStore: Store {
+    private let connection: MariaDBConnection
+    private let logger: Logger
+    /// The column is VARCHAR(1024); longer descriptions are cut, never refused.
+    private static let descriptionLimit = 1024
+
+    /// Does not connect yet: the first call does, and any call after the connection broke.
+    public init(configuration: DatabaseConfiguration, logger: Logger) {
+        self.connection = MariaDBConnection(configuration: configuration)
+        self.logger = logger
+    }
+
+    public func migrate() throws {
+        try MariaDBSchema.migrate(connection)
+    }
+
+    public func registerChecks(domains: [String]) throws -> [Check] {
+        try connection.transaction {
+            for domain in domains {
+                try connection.execute("INSERT IGNORE INTO checks (domain) VALUES (?)", [.text(domain)])
+            }
+            var byDomain: [String: Check] = [:]
+            let rows = try connection.query("SELECT id, domain, last_performed, status FROM checks",
+                                            columns: [.int, .text, .date, .int])
+            for row in rows {
+                guard row.count == 4, let id = row[0].int, let domain = row[1].text else { continue }
+                byDomain[domain] = Check(id: id, domain: domain, lastPerformed: row[2].date, status: row[3].int != 0)
+            }
+            return try domains.map { domain in
+                guard let check = byDomain[domain] else { throw StoreError.failed("check \(domain) was not stored") }
+                return check
+            }
+        }
+    }
+
+    public func updateCheck(id: Int64, lastPerformed: Date, status: Bool) throws {
+        try connection.execute("UPDATE checks SET last_performed = ?, status = ? WHERE id = ?",
+                               [.date(lastPerformed), .int(status ? 1 : 0), .int(id)])
+    }
+
+    public func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+        let text = String(description.prefix(Self.descriptionLimit))
+        do {
+            let result = try connection.execute(
+                "INSERT INTO incidents (check_id, description, down_detection) VALUES (?, ?, ?)",
+                [.int(checkID), .text(text), .date(downDetection)])
+            return Incident(id: Int64(result.insertID), checkID: checkID, description: text,
+                            downDetection: downDetection, upDetection: nil)
+        } catch is DuplicateKeyError {
+            throw StoreError.ongoingIncidentExists(checkID: checkID)
+        }
+    }
+
+    public func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident? {
+        try connection.transaction {
+            guard var incident = try selectIncidents(where: "ongoing_check_id = ? FOR UPDATE", checkID).first else {
+                return nil
+            }
+            try connection.execute("UPDATE incidents SET up_detection = ? WHERE id = ?",
+                                   [.date(upDetection), .int(incident.id)])
+            incident.upDetection = upDetection
+            return incident
+        }
+    }
+
+    public func ongoingIncident(checkID: Int64) throws -> Incident? {
+        try selectIncidents(where: "ongoing_check_id = ?", checkID).first
+    }
+
+    public func incidents(checkID: Int64) throws -> [Incident] {
+        try selectIncidents(where: "check_id = ? ORDER BY down_detection DESC, id DESC", checkID)
+    }
+
+    private func selectIncidents(where condition: String, _ checkID: Int64) throws -> [Incident] {
+        let rows = try connection.query(
+            "SELECT id, check_id, description, down_detection, up_detection FROM incidents WHERE " + condition,
+            [.int(checkID)], columns: [.int, .int, .text, .date, .date])
+        return rows.compactMap { row in
+            guard row.count == 5, let id = row[0].int, let check = row[1].int, let text = row[2].text,
+                  let down = row[3].date else { return nil }
+            return Incident(id: id, checkID: check, description: text, downDetection: down, upDetection: row[4].date)
+        }
+    }
+}

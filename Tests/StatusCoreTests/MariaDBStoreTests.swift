@@ -1,0 +1,62 @@
+// MariaDB-only behaviour, against the real server: idempotent migrations, ids across restarts, the schema's own
+// refusal of a second ongoing incident, and an unreachable server reported as unavailable.
+import Foundation
+import Testing
+@testable import StatusCore
+
+@Suite struct MariaDBStoreTests {
+    let logger = Logger(minimumLevel: .error)
+
+    @Test func migratingAgainIsHarmlessAndKeepsData() throws {
+        let database = try TestDatabase.create()
+        defer { database.drop() }
+        let store = MariaDBStore(configuration: database.configuration, logger: logger)
+        try store.migrate()
+        let check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
+        _ = try store.openIncident(checkID: check.id, description: "down", downDetection: Date())
+        try store.migrate()
+        try MariaDBStore(configuration: database.configuration, logger: logger).migrate()
+        #expect(try store.incidents(checkID: check.id).count == 1)
+        let versions = try database.connection().query("SELECT COUNT(*), MAX(version) FROM schema_version",
+                                                       columns: [.int, .int])
+        #expect(versions.first == [.int(Int64(MariaDBSchema.migrations.count)), .int(Int64(MariaDBSchema.migrations.count))])
+    }
+
+    @Test func aChecksIDIsStableAcrossARestart() throws {
+        let database = try TestDatabase.create()
+        defer { database.drop() }
+        let before = MariaDBStore(configuration: database.configuration, logger: logger)
+        try before.migrate()
+        let ids = try before.registerChecks(domains: ["nas.lan", "192.0.2.10"]).map(\.id)
+        let after = MariaDBStore(configuration: database.configuration, logger: logger)
+        try after.migrate()
+        #expect(try after.registerChecks(domains: ["192.0.2.10", "new.lan", "nas.lan"]).map(\.id)
+                == [ids[1], try #require(try after.registerChecks(domains: ["new.lan"]).first).id, ids[0]])
+    }
+
+    @Test func theDatabaseItselfRefusesASecondOngoingIncident() throws {
+        let database = try TestDatabase.create()
+        defer { database.drop() }
+        let store = MariaDBStore(configuration: database.configuration, logger: logger)
+        try store.migrate()
+        let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+        let raw = database.connection()
+        let insert = "INSERT INTO incidents (check_id, description, down_detection) VALUES (?, ?, NOW(3))"
+        try raw.execute(insert, [.int(id), .text("first")])
+        #expect(throws: DuplicateKeyError.self) { try raw.execute(insert, [.int(id), .text("second, bypassing the store")]) }
+        try raw.execute("UPDATE incidents SET up_detection = NOW(3) WHERE check_id = ?", [.int(id)])
+        try raw.execute(insert, [.int(id), .text("a new one once the first is closed")])
+        #expect(try raw.query("SELECT COUNT(*) FROM incidents", columns: [.int]) == [[.int(2)]])
+    }
+
+    @Test func anUnreachableServerIsUnavailableNotACrash() throws {
+        let store = MariaDBStore(configuration: DatabaseConfiguration(unixSocket: "/nonexistent/mysqld.sock"),
+                                 logger: logger)
+        do {
+            try store.migrate()
+            Issue.record("migrate succeeded without a server")
+        } catch StoreError.unavailable(let reason) {
+            #expect(reason.contains("/nonexistent/mysqld.sock"))
+        }
+    }
+}

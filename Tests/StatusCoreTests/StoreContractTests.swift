@@ -1,0 +1,96 @@
+// One behaviour suite run over both stores, the in-memory one and MariaDB, so they cannot drift apart.
+import Foundation
+import Testing
+@testable import StatusCore
+
+enum StoreKind: String, CaseIterable, Sendable {
+    case memory, mariadb
+}
+
+/// Runs `body` with a migrated store of `kind`, dropping its database afterwards.
+func withStore(_ kind: StoreKind, _ body: (Store) throws -> Void) throws {
+    switch kind {
+    case .memory:
+        try body(InMemoryStore())
+    case .mariadb:
+        let database = try TestDatabase.create()
+        defer { database.drop() }
+        let store = MariaDBStore(configuration: database.configuration, logger: Logger(minimumLevel: .error))
+        try store.migrate()
+        try body(store)
+    }
+}
+
+@Suite struct StoreContractTests {
+    let t0 = Date(timeIntervalSince1970: 1_795_986_185.123)
+
+    @Test(arguments: StoreKind.allCases)
+    func registeringReturnsChecksInOrderWithStableIDs(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let first = try store.registerChecks(domains: ["b.lan", "a.lan", "::1"])
+            #expect(first.map(\.domain) == ["b.lan", "a.lan", "::1"])
+            #expect(Set(first.map(\.id)).count == 3)
+            #expect(first.allSatisfy { $0.lastPerformed == nil && $0.status })
+            let again = try store.registerChecks(domains: ["::1", "c.lan", "b.lan"])
+            #expect(again[0].id == first[2].id && again[2].id == first[0].id)
+            #expect(!first.map(\.id).contains(again[1].id))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func checkUpdatesPersist(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
+            try store.updateCheck(id: check.id, lastPerformed: t0, status: false)
+            let stored = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
+            #expect(stored.lastPerformed == t0)
+            #expect(stored.status == false)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func incidentsOpenCloseAndListNewestFirstWithMillisecondTimes(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+            let first = try store.openIncident(checkID: id, description: "no reply to 3 pings (timeout 1s)",
+                                               downDetection: t0)
+            #expect(try store.ongoingIncident(checkID: id) == first)
+            let closed = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(61.5))
+            #expect(closed?.id == first.id && closed?.upDetection == t0.addingTimeInterval(61.5))
+            #expect(try store.ongoingIncident(checkID: id) == nil)
+            #expect(try store.closeIncident(checkID: id, upDetection: t0) == nil, "nothing left to close")
+            let second = try store.openIncident(checkID: id, description: "host unreachable, reported by 192.0.2.1",
+                                                downDetection: t0.addingTimeInterval(3600))
+            let listed = try store.incidents(checkID: id)
+            #expect(listed.map(\.id) == [second.id, first.id])
+            #expect(listed[1].downDetection == t0)
+            #expect(listed[1].upDetection == t0.addingTimeInterval(61.5))
+            #expect(listed[0].upDetection == nil)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aSecondOngoingIncidentIsRefused(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+            _ = try store.openIncident(checkID: id, description: "first", downDetection: t0)
+            #expect(throws: StoreError.ongoingIncidentExists(checkID: id)) {
+                try store.openIncident(checkID: id, description: "second", downDetection: t0.addingTimeInterval(1))
+            }
+            #expect(try store.incidents(checkID: id).count == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func hostileTextIsStoredVerbatimAsData(kind: StoreKind) throws {
+        let domains = ["x'; DROP TABLE checks; --", "100%", "a\"b\\c", "a/b", "ünï.例え", "' OR '1'='1"]
+        try withStore(kind) { store in
+            let checks = try store.registerChecks(domains: domains)
+            #expect(checks.map(\.domain) == domains)
+            let incident = try store.openIncident(checkID: checks[0].id, description: "it's \"down\" 100% ✗",
+                                                  downDetection: t0)
+            #expect(try store.incidents(checkID: checks[0].id).first?.description == incident.description)
+            #expect(try store.registerChecks(domains: domains).map(\.id) == checks.map(\.id), "tables intact")
+        }
+    }
+}
