@@ -18,3 +18,9 @@ void clinux_icmp6_filter_pass_only(struct icmp6_filter *filter, const int *types
 int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
 }
+
+int clinux_so_timestampns(void) { return SO_TIMESTAMPNS; }
+int clinux_ip_recverr(void) { return IP_RECVERR; }
+int clinux_ipv6_recverr(void) { return IPV6_RECVERR; }
+int clinux_msg_errqueue(void) { return MSG_ERRQUEUE; }
+struct sockaddr *clinux_ee_offender(struct sock_extended_err *error) { return SO_EE_OFFENDER(error); }

@@ -32,4 +32,13 @@ int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 /// Sets an ICMPv6 filter that passes only the given types (echo reply and the error types).
 void clinux_icmp6_filter_pass_only(struct icmp6_filter *filter, const int *types, int count);
 
+/// Socket option and message constants that are macros (or time64-dependent) in the C headers.
+int clinux_so_timestampns(void);
+int clinux_ip_recverr(void);
+int clinux_ipv6_recverr(void);
+int clinux_msg_errqueue(void);
+
+/// The address of the host that reported an error-queue entry (SO_EE_OFFENDER).
+struct sockaddr *clinux_ee_offender(struct sock_extended_err *error);
+
 #endif

@@ -1,0 +1,51 @@
+// The HTTP handler of the contract's four endpoints: checks come from the monitor's StatusBoard,
+// incidents from the store (on the store's queue, never on the event loop).
+
+public final class APIHandler: HTTPHandler, @unchecked Sendable {
+    private let board: StatusBoard
+    private let writer: StoreWriter
+
+    public init(board: StatusBoard, writer: StoreWriter) {
+        self.board = board
+        self.writer = writer
+    }
+
+    public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let route: APIRoute
+        do {
+            route = try APIRoute.match(path: request.path)
+        } catch APIRoute.Failure.badPath(let reason) {
+            return respond(.error(400, reason))
+        } catch {
+            return respond(.error(404, "no such endpoint: \(request.path)"))
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return respond(.error(405, "method \(request.method) is not allowed; use GET or HEAD",
+                                  headers: [("Allow", "GET, HEAD")]))
+        }
+        switch route {
+        case .all:
+            respond(.json(200, Payloads.array(board.snapshot(), Payloads.check)))
+        case .down:
+            respond(.json(200, Payloads.array(board.snapshot().filter { !$0.reportedUp }, Payloads.check)))
+        case .service(let domain):
+            guard let host = board.host(domain: domain) else { return respond(notMonitored(domain)) }
+            respond(.json(200, Array(Payloads.check(host).utf8)))
+        case .incidents(let domain):
+            guard let host = board.host(domain: domain) else { return respond(notMonitored(domain)) }
+            let checkID = host.check.id
+            writer.read({ store in try store.incidents(checkID: checkID) }) { result in
+                switch result {
+                case .success(let incidents):
+                    respond(.json(200, Payloads.array(incidents, Payloads.incident)))
+                case .failure(let error):
+                    respond(.error(503, "incidents are unavailable: \(error)"))
+                }
+            }
+        }
+    }
+
+    private func notMonitored(_ domain: String) -> HTTPResponse {
+        .error(404, "\(domain) is not monitored")
+    }
+}
