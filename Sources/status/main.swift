@@ -1,1 +1,80 @@
-print("placeholder")
+// The `status` daemon: read the configuration, wire pinger → monitor → (store, API), serve, and shut down
+// cleanly on SIGTERM or SIGINT (a second signal exits at once).
+import Dispatch
+import Foundation
+import Glibc
+import StatusCore
+
+let configuration: Configuration
+do {
+    configuration = try Configuration.fromEnvironment(ProcessInfo.processInfo.environment)
+} catch {
+    fputs("status: \(error)\n", stderr)
+    exit(2)
+}
+
+let logger = Logger(minimumLevel: configuration.logLevel)
+signal(SIGPIPE, SIG_IGN)
+signal(SIGTERM, SIG_IGN)
+signal(SIGINT, SIG_IGN)
+
+let stopping = ManagedAtomicFlag()
+let writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), logger: logger)
+var running: (monitor: Monitor, server: HTTPServer)?
+
+func shutDown(signalName: String) {
+    if stopping.setIfUnset() == false {
+        logger.warning("shutdown_forced", ["signal": signalName])
+        exit(1)
+    }
+    logger.info("shutdown", ["signal": signalName])
+    DispatchQueue.global().async {
+        running?.server.shutdown(gracePeriod: 2)
+        running?.monitor.stop()
+        if !writer.flush(timeout: 2) {
+            logger.warning("shutdown_unflushed", ["pending": writer.pendingCount])
+        }
+        logger.info("stopped")
+        exit(0)
+    }
+}
+
+let signalSources = [(SIGTERM, "TERM"), (SIGINT, "INT")].map { number, name in
+    let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+    source.setEventHandler { shutDown(signalName: name) }
+    source.resume()
+    return source
+}
+
+DispatchQueue.global().async {
+    logger.info("starting", ["hosts": configuration.hosts.count, "interval": configuration.interval,
+                             "timeout": configuration.timeout, "listen": configuration.listen])
+    guard let loaded = StartupLoader.load(hosts: configuration.hosts, writer: writer, logger: logger,
+                                          shouldStop: { stopping.isSet }) else { return }
+    let board = StatusBoard(hosts: loaded.checks.map { HostStatus(check: $0, isDown: false, lastRTTMilliseconds: nil) })
+    let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated)
+    do {
+        let pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds, logger: logger)
+        let monitor = Monitor(configuration: configuration, checks: loaded.checks, downCheckIDs: loaded.downCheckIDs,
+                              pinger: pinger, resolver: Resolver(), writer: writer, board: board,
+                              queue: pingQueue, logger: logger)
+        var common: [(name: String, value: String)] = []
+        if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
+        let server = try HTTPServer(
+            configuration: HTTPServerConfiguration(address: configuration.listen, commonHeaders: common),
+            handler: APIHandler(board: board, writer: writer), logger: logger)
+        DispatchQueue.main.async {
+            guard !stopping.isSet else { return }
+            running = (monitor, server)
+            monitor.start()
+            server.start()
+            logger.info("serving", ["address": server.boundAddress])
+        }
+    } catch {
+        logger.error("startup_failed", ["reason": "\(error)"])
+        fputs("status: \(error)\n", stderr)
+        exit(1)
+    }
+}
+
+withExtendedLifetime(signalSources) { dispatchMain() }

@@ -9,6 +9,12 @@ public struct HostStatus: Equatable, Sendable {
     /// Round-trip time of the last good ping, in milliseconds.
     public var lastRTTMilliseconds: Double?
 
+    public init(check: Check, isDown: Bool, lastRTTMilliseconds: Double?) {
+        self.check = check
+        self.isDown = isDown
+        self.lastRTTMilliseconds = lastRTTMilliseconds
+    }
+
     /// The contract's `status`: a host that has not completed a ping yet is reported up.
     public var reportedUp: Bool { check.lastPerformed == nil || !isDown }
 }

@@ -1,0 +1,68 @@
+// Serialises responses: status line, the server's own headers (Date, Server, Content-Length, Connection),
+// the configured common headers (e.g. CORS) and the handler's, then the body unless the request was HEAD.
+import Glibc
+
+struct HTTPResponseWriter {
+    private let commonHeaders: [UInt8]
+    private var cachedDateSecond: time_t = -1
+    private var cachedDate: [UInt8] = []
+
+    init(commonHeaders: [(name: String, value: String)]) {
+        var bytes: [UInt8] = Array("Server: status\r\n".utf8)
+        for (name, value) in commonHeaders { bytes += Array("\(name): \(value)\r\n".utf8) }
+        self.commonHeaders = bytes
+    }
+
+    /// Appends the full response to `output`.
+    mutating func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool, into output: inout [UInt8]) {
+        output += Array("HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n".utf8)
+        output += dateHeader()
+        output += commonHeaders
+        for (name, value) in response.headers { output += Array("\(name): \(value)\r\n".utf8) }
+        output += Array("Content-Length: \(response.body.count)\r\n".utf8)
+        if !keepAlive {
+            output += Array("Connection: close\r\n".utf8)
+        } else if http10 {
+            output += Array("Connection: keep-alive\r\n".utf8)
+        }
+        output += [13, 10]
+        if !headOnly { output += response.body }
+    }
+
+    /// "Date: <IMF-fixdate>\r\n", formatted once per second.
+    private mutating func dateHeader() -> [UInt8] {
+        var now = time(nil)
+        if now != cachedDateSecond {
+            var parts = tm()
+            gmtime_r(&now, &parts)
+            var buffer = [CChar](repeating: 0, count: 64)
+            let length = strftime(&buffer, buffer.count, "Date: %a, %d %b %Y %H:%M:%S GMT\r\n", &parts)
+            cachedDate = buffer.prefix(length).map { UInt8(bitPattern: $0) }
+            cachedDateSecond = now
+        }
+        return cachedDate
+    }
+
+    static func reason(_ status: Int) -> String {
+        switch status {
+        case 100: return "Continue"
+        case 200: return "OK"
+        case 204: return "No Content"
+        case 304: return "Not Modified"
+        case 400: return "Bad Request"
+        case 404: return "Not Found"
+        case 405: return "Method Not Allowed"
+        case 408: return "Request Timeout"
+        case 411: return "Length Required"
+        case 413: return "Content Too Large"
+        case 414: return "URI Too Long"
+        case 417: return "Expectation Failed"
+        case 431: return "Request Header Fields Too Large"
+        case 500: return "Internal Server Error"
+        case 501: return "Not Implemented"
+        case 503: return "Service Unavailable"
+        case 505: return "HTTP Version Not Supported"
+        default: return "Status \(status)"
+        }
+    }
+}

@@ -1,0 +1,69 @@
+// The public face of the HTTP server: its configuration, binding at start-up (so "address in use" is a
+// start-up error), the event-loop thread, and graceful shutdown.
+import Foundation
+import Glibc
+
+public struct HTTPServerConfiguration: Sendable {
+    public var address: SocketAddress
+    /// Added to every response, the server's own errors included (e.g. Access-Control-Allow-Origin).
+    public var commonHeaders: [(name: String, value: String)]
+    public var limits = HTTPParserLimits()
+    public var maxBodyBytes = 65_536
+    public var maxConnections = 1024
+    /// Requests answered before the next pipelined one is read; bounds memory per connection.
+    public var maxPipelinedRequests = 16
+    /// Output queued before a connection stops reading (a client that does not read is throttled).
+    public var maxPendingOutputBytes = 256 * 1024
+    /// Seconds to receive a whole request head once it has started (or after connecting): 408, then close.
+    public var headerTimeout = 10.0
+    /// Seconds a keep-alive connection may sit idle, or a non-reading client stall our writes, before closing.
+    public var idleTimeout = 60.0
+
+    public init(address: SocketAddress, commonHeaders: [(name: String, value: String)] = []) {
+        self.address = address
+        self.commonHeaders = commonHeaders
+    }
+}
+
+public final class HTTPServer: @unchecked Sendable {
+    private let loop: HTTPEventLoop
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    /// The address actually bound (the real port when port 0 was asked for).
+    public let boundAddress: SocketAddress
+
+    /// Opens, binds and listens; throws a `SystemError` such as "bind(0.0.0.0:8080) failed: Address already in use".
+    public init(configuration: HTTPServerConfiguration, handler: HTTPHandler, logger: Logger) throws {
+        let address = configuration.address
+        let listener = try Socket.open(family: address.family,
+                                       type: Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+                                       protocol: 0, label: address.family == AF_INET ? "AF_INET, SOCK_STREAM" : "AF_INET6, SOCK_STREAM")
+        try Socket.setOption(listener, level: SOL_SOCKET, name: SO_REUSEADDR, value: Int32(1), label: "SO_REUSEADDR")
+        if address.family == AF_INET6 {
+            try Socket.setOption(listener, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: Int32(0), label: "IPV6_V6ONLY")
+        }
+        try Socket.bind(listener, to: address)
+        try Socket.listen(listener, backlog: 1024)
+        boundAddress = try Socket.localAddress(listener) ?? address
+        loop = try HTTPEventLoop(listener: listener, configuration: configuration, handler: handler, logger: logger)
+    }
+
+    /// Starts serving on the event loop's own thread.
+    public func start() {
+        let thread = Thread { [loop, finished] in
+            loop.run()
+            finished.signal()
+        }
+        thread.name = "status.http"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Stops accepting, lets in-flight responses be written, closes idle connections, and returns when all are
+    /// closed or `gracePeriod` seconds have passed (then the rest are closed). Safe from any thread.
+    public func shutdown(gracePeriod: Double) {
+        loop.requestShutdown(gracePeriod: gracePeriod)
+        if thread != nil { _ = finished.wait(timeout: .now() + gracePeriod + 1) }
+    }
+}
