@@ -89,7 +89,7 @@ public final class Pinger: Pinging {
             sentRealtimeNanoseconds: Int64(realtime.tv_sec) * 1_000_000_000 + Int64(realtime.tv_nsec)))
         let packet = ICMPPacket.echoRequest(family: family, identifier: identifier, sequence: sequence)
         do {
-            switch try socket.send(packet, to: address) {
+            switch try send(packet, to: address, on: socket) {
             case .processed:
                 counters[family]?.sent += 1
                 completions[Int(sequence)] = completion
@@ -101,6 +101,17 @@ public final class Pinger: Pinging {
             }
         } catch {
             fail(sequence, family, "\(error)", completion)
+        }
+    }
+
+    /// Sends once; on a datagram socket, a failure may be an earlier echo's ICMP error that the kernel reports on
+    /// the next call (IP_RECVERR), so the error queue is read (completing the pings it names) and the send retried.
+    private func send(_ packet: [UInt8], to address: SocketAddress, on socket: ICMPSocket) throws -> IOResult<Int> {
+        do {
+            return try socket.send(packet, to: address)
+        } catch {
+            guard socket.mode == .datagram, drainErrorQueue(socket) > 0 else { throw error }
+            return try socket.send(packet, to: address)
         }
     }
 
@@ -130,18 +141,24 @@ public final class Pinger: Pinging {
                 guard let received = try socket.receive() else { break }
                 handle(received, on: socket)
             } catch {
-                // In datagram mode a queued ICMP error surfaces as a receive error; read the queue.
-                break
+                // A datagram socket reports a queued ICMP error as a receive error: read the queue, then go on.
+                guard socket.mode == .datagram, drainErrorQueue(socket) > 0 else { break }
             }
         }
-        if socket.mode == .datagram {
-            for _ in 0..<1024 {
-                guard let queued = socket.receiveQueuedError() else { break }
-                complete(queued.sequence, family: socket.family,
-                         outcome: .icmpError(kind: queued.kind, reportedBy: queued.reporter?.ipString ?? "unknown"),
-                         kernelRealtime: nil)
-            }
+        if socket.mode == .datagram { drainErrorQueue(socket) }
+    }
+
+    /// Completes the pings named by the datagram socket's queued ICMP errors; returns how many entries it read.
+    @discardableResult
+    private func drainErrorQueue(_ socket: ICMPSocket) -> Int {
+        var count = 0
+        while count < 1024, let queued = socket.receiveQueuedError() {
+            count += 1
+            complete(queued.sequence, family: socket.family,
+                     outcome: .icmpError(kind: queued.kind, reportedBy: queued.reporter?.ipString ?? "unknown"),
+                     kernelRealtime: nil)
         }
+        return count
     }
 
     private func handle(_ received: ICMPSocket.Received, on socket: ICMPSocket) {
