@@ -94,12 +94,15 @@ def test_a_host_taken_down_is_listed_within_the_bound_and_recovers_with_one_inci
         lab.set_h1_answering(False)
         _, waited = wait_for(lambda: set(targets) <= down_domains(daemon), FAILURES * INTERVAL + TIMEOUT + SLACK + 1)
         assert waited <= FAILURES * INTERVAL + TIMEOUT + SLACK, f"down after {waited:.2f}s"
+        print(f"\nfigure: cycle {cycle + 1}: in /status/down {waited:.2f}s after the host stopped answering "
+              f"(bound {FAILURES * INTERVAL + TIMEOUT:.1f}s + {SLACK:.0f}s slack)")
         for domain in targets:
             incidents = daemon.get_json(f"/status/service/{domain}/incidents")
             ongoing = [i for i in incidents if i["up_detection"] is None]
             assert len(ongoing) == 1, incidents
             down_at = parse_time(ongoing[0]["down_detection"])
             assert t_down - 0.05 <= down_at <= t_down + INTERVAL + 0.25, (down_at - t_down)
+            print(f"figure: cycle {cycle + 1}: {domain} down_detection {down_at - t_down:+.3f}s from the change")
             assert ongoing[0]["description"] == f"no reply to {FAILURES} pings (timeout 300ms)"
             assert daemon.get_json(f"/status/service/{domain}")["status"] is False
         incident_id = daemon.get_json("/status/service/192.0.2.2/incidents")[0]["id"]
@@ -109,10 +112,13 @@ def test_a_host_taken_down_is_listed_within_the_bound_and_recovers_with_one_inci
         _, waited = wait_for(lambda: not (set(targets) & down_domains(daemon)),
                              RECOVERIES * INTERVAL + TIMEOUT + SLACK + 1)
         assert waited <= RECOVERIES * INTERVAL + TIMEOUT + SLACK, f"up after {waited:.2f}s"
+        print(f"figure: cycle {cycle + 1}: out of /status/down {waited:.2f}s after the host answered again "
+              f"(bound {RECOVERIES * INTERVAL + TIMEOUT:.1f}s + {SLACK:.0f}s slack)")
         newest = daemon.get_json("/status/service/192.0.2.2/incidents")[0]
         assert newest["id"] == incident_id
         up_at = parse_time(newest["up_detection"])
         assert t_up - 0.05 <= up_at <= t_up + INTERVAL + 0.25, (up_at - t_up)
+        print(f"figure: cycle {cycle + 1}: up_detection {up_at - t_up:+.3f}s from the change")
         seen_ids.append(incident_id)
 
     incidents = daemon.get_json("/status/service/192.0.2.2/incidents")
