@@ -27,8 +27,9 @@ final class ICMPSocket {
     /// Why raw was not used, when it was not.
     let fallbackReason: String?
     let fd: FileDescriptor
-    private var buffer = [UInt8](repeating: 0, count: 2048)
-    private var control = [UInt8](repeating: 0, count: 512)
+    /// Receive buffers, allocated once: one datagram and its control messages.
+    private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+    private let control = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 16)
 
     /// Opens raw, then datagram on EPERM/EACCES. Throws when neither can be opened.
     init(family: ICMPFamily) throws {
@@ -49,6 +50,11 @@ final class ICMPSocket {
             fallbackReason = "\(error)"
         }
         try configure()
+    }
+
+    deinit {
+        buffer.deallocate()
+        control.deallocate()
     }
 
     private func configure() throws {
@@ -83,38 +89,46 @@ final class ICMPSocket {
     /// Reads one datagram, or nil when nothing is waiting. A pending socket error (datagram mode reports ICMP
     /// errors this way too) is returned as `SystemError`; the caller then drains the error queue.
     func receive() throws -> Received? {
-        var storage = sockaddr_storage()
-        let count: IOResult<Int> = try buffer.withUnsafeMutableBytes { data in
-            try control.withUnsafeMutableBytes { controlBytes in
-                try withUnsafeMutablePointer(to: &storage) { name in
-                    var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                    return try withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                        var message = msghdr()
-                        message.msg_name = UnsafeMutableRawPointer(name)
-                        message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                        message.msg_iov = vectorPointer
-                        message.msg_iovlen = 1
-                        message.msg_control = controlBytes.baseAddress
-                        message.msg_controllen = controlBytes.count
-                        let result = try Socket.receiveMessage(fd, &message)
-                        if case .processed = result { controlLength = message.msg_controllen }
-                        return result
-                    }
-                }
-            }
+        try receiveMessage(flags: 0) { message, bytes, source in
+            Received(bytes: Array(bytes), source: source, kernelRealtimeNanoseconds: kernelTimestamp(&message))
         }
-        guard case .processed(let length) = count else { return nil }
-        let timestamp = control.withUnsafeMutableBytes { kernelTimestamp(in: $0, length: controlLength) }
-        return Received(bytes: Array(buffer[0..<min(length, buffer.count)]), source: SocketAddress(storage: storage),
-                        kernelRealtimeNanoseconds: timestamp)
     }
 
-    private var controlLength = 0
+    /// Reads error-queue entries (datagram mode) until one is an ICMP error about an echo; nil when it is empty.
+    func receiveQueuedError() -> QueuedError? {
+        while true {
+            guard let entry = try? receiveMessage(flags: clinux_msg_errqueue(), { message, bytes, _ in
+                queuedError(&message, payload: Array(bytes))
+            }) else { return nil }
+            if let error = entry { return error }
+        }
+    }
 
-    private func kernelTimestamp(in control: UnsafeMutableRawBufferPointer, length: Int) -> Int64? {
-        var message = msghdr()
-        message.msg_control = control.baseAddress
-        message.msg_controllen = length
+    /// One recvmsg into this socket's buffers; `read` sees the message, the bytes received and the sender while
+    /// the buffers hold them. Nil when nothing is waiting.
+    private func receiveMessage<T>(flags: Int32, _ read: (inout msghdr, UnsafeRawBufferPointer, SocketAddress?) -> T) throws -> T? {
+        var storage = sockaddr_storage()
+        var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
+        return try withUnsafeMutablePointer(to: &storage) { name in
+            try withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                var message = msghdr()
+                message.msg_name = UnsafeMutableRawPointer(name)
+                message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                message.msg_iov = vectorPointer
+                message.msg_iovlen = 1
+                message.msg_control = control.baseAddress
+                message.msg_controllen = control.count
+                guard case .processed(let length) = try Socket.receiveMessage(fd, &message, flags: flags) else {
+                    return nil
+                }
+                let received = UnsafeRawBufferPointer(rebasing: buffer[0..<min(length, buffer.count)])
+                return read(&message, received, SocketAddress(storage: name.pointee))
+            }
+        }
+    }
+
+    /// The kernel's receive time (SCM_TIMESTAMPNS) in a received message, as CLOCK_REALTIME nanoseconds.
+    private func kernelTimestamp(_ message: inout msghdr) -> Int64? {
         var header = clinux_cmsg_firsthdr(&message)
         while let current = header {
             if current.pointee.cmsg_level == SOL_SOCKET, current.pointee.cmsg_type == clinux_so_timestampns(),
@@ -125,40 +139,6 @@ final class ICMPSocket {
             header = clinux_cmsg_nxthdr(&message, current)
         }
         return nil
-    }
-
-    /// Reads one entry of the error queue (datagram mode), or nil when it is empty.
-    func receiveQueuedError() -> QueuedError? {
-        var storage = sockaddr_storage()
-        var result: QueuedError?
-        var keepReading = true
-        while keepReading {
-            keepReading = false
-            let read: IOResult<Int>? = buffer.withUnsafeMutableBytes { data in
-                control.withUnsafeMutableBytes { controlBytes in
-                    withUnsafeMutablePointer(to: &storage) { name in
-                        var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
-                        return withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                            var message = msghdr()
-                            message.msg_name = UnsafeMutableRawPointer(name)
-                            message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                            message.msg_iov = vectorPointer
-                            message.msg_iovlen = 1
-                            message.msg_control = controlBytes.baseAddress
-                            message.msg_controllen = controlBytes.count
-                            let outcome = try? Socket.receiveMessage(fd, &message, flags: clinux_msg_errqueue())
-                            if case .processed(let length)? = outcome {
-                                result = queuedError(&message, payload: Array(data.prefix(length)))
-                                if result == nil { keepReading = true }
-                            }
-                            return outcome
-                        }
-                    }
-                }
-            }
-            if read == nil { return nil }
-        }
-        return result
     }
 
     /// Reads the sock_extended_err of one error-queue message; nil if it is not an ICMP error about an echo.
