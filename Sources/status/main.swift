@@ -28,9 +28,10 @@ func shutDown(signalName: String) {
         exit(1)
     }
     logger.info("shutdown", ["signal": signalName])
+    let parts = running  // read on the main queue, where start-up sets it
     DispatchQueue.global().async {
-        running?.server.shutdown(gracePeriod: 2)
-        running?.monitor.stop()
+        parts?.server.shutdown(gracePeriod: 2)
+        parts?.monitor.stop()
         if !writer.flush(timeout: 2) {
             logger.warning("shutdown_unflushed", ["pending": writer.pendingCount])
         }

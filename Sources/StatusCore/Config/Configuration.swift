@@ -145,8 +145,7 @@ public struct Configuration: Equatable, Sendable {
     }
 
     static func parseListen(_ value: String?) throws -> SocketAddress {
-        guard let value else { return SocketAddress(ipLiteral: "0.0.0.0", port: 8080) ?? .v4(.init()) }
-        let text = value.trimmingCharacters(in: .whitespaces)
+        let text = (value ?? "0.0.0.0:8080").trimmingCharacters(in: .whitespaces)
         let full = text.hasPrefix(":") ? "0.0.0.0" + text : text
         guard let address = SocketAddress(hostPort: full) else {
             throw ConfigurationError("LISTEN_ADDR", value, "not an address and port (use 0.0.0.0:8080, 127.0.0.1:8080 or [::]:8080)")
