@@ -30,6 +30,7 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
 
 @Suite struct MonitorTests {
     func run(hosts: String, failures: Int = 2, recoveries: Int = 2, for seconds: Double,
+             halfway: ((ScriptedPinger, DispatchQueue) -> Void)? = nil,
              script: @escaping (SocketAddress, Int) -> PingOutcome) throws -> (InMemoryStore, StatusBoard, ScriptedPinger) {
         let configuration = try Configuration.fromEnvironment([
             "MONITORING_HOSTS": hosts, "MONITORING_INTERVAL": "20ms", "MONITORING_TIMEOUT": "10ms",
@@ -45,7 +46,9 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         let monitor = Monitor(configuration: configuration, checks: checks, downCheckIDs: [], pinger: pinger,
                               resolver: Resolver(), writer: writer, board: board, queue: queue, logger: logger)
         monitor.start()
-        Thread.sleep(forTimeInterval: seconds)
+        Thread.sleep(forTimeInterval: seconds / 2)
+        if let halfway { queue.sync { halfway(pinger, queue) } }
+        Thread.sleep(forTimeInterval: seconds / 2)
         monitor.stop()
         #expect(writer.flush(timeout: 2))
         return (store, board, pinger)
@@ -84,5 +87,13 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         let (_, board, pinger) = try run(hosts: "192.0.2.12,192.0.2.13,192.0.2.14", for: 0.3) { _, _ in .timeout }
         #expect(pinger.sentTimes.count == 3)
         #expect(board.snapshot().allSatisfy { $0.check.lastPerformed != nil })
+    }
+
+    @Test func anICMPErrorArrivingAfterTheTimeoutsNamesTheOngoingIncidentsCause() throws {
+        let (store, _, _) = try run(hosts: "192.0.2.20", for: 0.6, halfway: { pinger, _ in
+            pinger.lateErrorHandler?(0, .icmpError(kind: "host unreachable", reportedBy: "192.0.2.1"))
+        }) { _, n in n < 2 ? .reply(rttMilliseconds: 1) : .timeout }
+        let incidents = try store.incidents(checkID: 1)
+        #expect(incidents.map(\.description) == ["host unreachable, reported by 192.0.2.1"])
     }
 }

@@ -82,6 +82,23 @@ func withStore(_ kind: StoreKind, _ body: (Store) throws -> Void) throws {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func onlyTheOngoingIncidentGetsAClearerDescription(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+            _ = try store.openIncident(checkID: id, description: "no reply to 3 pings (timeout 1s)", downDetection: t0)
+            _ = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(5))
+            _ = try store.openIncident(checkID: id, description: "no reply to 3 pings (timeout 1s)",
+                                       downDetection: t0.addingTimeInterval(10))
+            try store.describeOngoingIncident(checkID: id, description: "host unreachable, reported by 192.0.2.1")
+            #expect(try store.incidents(checkID: id).map(\.description)
+                    == ["host unreachable, reported by 192.0.2.1", "no reply to 3 pings (timeout 1s)"])
+            _ = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(20))
+            try store.describeOngoingIncident(checkID: id, description: "nothing is ongoing")
+            #expect(try store.incidents(checkID: id).allSatisfy { $0.description != "nothing is ongoing" })
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func hostileTextIsStoredVerbatimAsData(kind: StoreKind) throws {
         let domains = ["x'; DROP TABLE checks; --", "100%", "a\"b\\c", "a/b", "ünï.例え", "' OR '1'='1"]
         try withStore(kind) { store in

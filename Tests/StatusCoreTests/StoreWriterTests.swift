@@ -36,6 +36,10 @@ final class FlakyStore: Store, @unchecked Sendable {
         try maybeFail()
         return try inner.closeIncident(checkID: checkID, upDetection: upDetection)
     }
+    func describeOngoingIncident(checkID: Int64, description: String) throws {
+        try maybeFail()
+        try inner.describeOngoingIncident(checkID: checkID, description: description)
+    }
     func ongoingIncident(checkID: Int64) throws -> Incident? { try inner.ongoingIncident(checkID: checkID) }
     func incidents(checkID: Int64) throws -> [Incident] { try inner.incidents(checkID: checkID) }
 }

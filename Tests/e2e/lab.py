@@ -3,9 +3,10 @@
 Topology (documentation addresses only; everything is deleted at the end):
 
     [mon]  the daemon's namespace; lo has 127.0.0.1 and ::1; /etc/netns/<mon>/hosts maps h1.test
-      |-- veth 192.0.2.1/30, 2001:db8:1::1/64 ----- [h1] 192.0.2.2/30, 2001:db8:1::2/64   a host we take down
-      `-- veth 192.0.2.5/30 ----------------------- [rt] 192.0.2.6/30, a router with
-          route 198.51.100.0/24 via 192.0.2.6            `ip route add unreachable 198.51.100.0/24`
+      |-- veth 192.0.2.1/25, 2001:db8:1::1/64 ----- [h1] 192.0.2.2/25, 2001:db8:1::2/64   a host we take down
+      |                                              (192.0.2.99 on that link has no host: ARP fails)
+      `-- veth 192.0.2.129/30 --------------------- [rt] 192.0.2.130/30, a router with
+          route 198.51.100.0/24 via 192.0.2.130          `ip route add unreachable 198.51.100.0/24`
 """
 import os
 import secrets
@@ -45,14 +46,14 @@ class Lab:
             in_ns(ns, "ip", "link", "set", "lo", "up")
         t = self.tag
         self._link(f"v{t}h1a", self.mon, f"v{t}h1b", self.h1)
-        in_ns(self.mon, "ip", "addr", "add", "192.0.2.1/30", "dev", f"v{t}h1a")
-        in_ns(self.h1, "ip", "addr", "add", "192.0.2.2/30", "dev", f"v{t}h1b")
+        in_ns(self.mon, "ip", "addr", "add", "192.0.2.1/25", "dev", f"v{t}h1a")
+        in_ns(self.h1, "ip", "addr", "add", "192.0.2.2/25", "dev", f"v{t}h1b")
         in_ns(self.mon, "ip", "-6", "addr", "add", "2001:db8:1::1/64", "dev", f"v{t}h1a", "nodad")
         in_ns(self.h1, "ip", "-6", "addr", "add", "2001:db8:1::2/64", "dev", f"v{t}h1b", "nodad")
         self._link(f"v{t}rta", self.mon, f"v{t}rtb", self.rt)
-        in_ns(self.mon, "ip", "addr", "add", "192.0.2.5/30", "dev", f"v{t}rta")
-        in_ns(self.rt, "ip", "addr", "add", "192.0.2.6/30", "dev", f"v{t}rtb")
-        in_ns(self.mon, "ip", "route", "add", "198.51.100.0/24", "via", "192.0.2.6")
+        in_ns(self.mon, "ip", "addr", "add", "192.0.2.129/30", "dev", f"v{t}rta")
+        in_ns(self.rt, "ip", "addr", "add", "192.0.2.130/30", "dev", f"v{t}rtb")
+        in_ns(self.mon, "ip", "route", "add", "198.51.100.0/24", "via", "192.0.2.130")
         in_ns(self.rt, "sysctl", "-qw", "net.ipv4.ip_forward=1")
         in_ns(self.rt, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
         in_ns(self.rt, "ip", "route", "add", "unreachable", "198.51.100.0/24")

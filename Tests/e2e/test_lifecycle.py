@@ -102,7 +102,7 @@ def test_datagram_sockets_are_used_when_raw_is_not_permitted(binary, lab, databa
         for domain in ["127.0.0.1", "::1", "192.0.2.2", "2001:db8:1::2"]:
             assert checks[domain]["status"] and checks[domain]["rtt_ms"] is not None, checks[domain]
         incidents = daemon.get_json("/status/service/198.51.100.7/incidents")
-        assert [i["description"] for i in incidents] == ["host unreachable, reported by 192.0.2.6"]
+        assert [i["description"] for i in incidents] == ["host unreachable, reported by 192.0.2.130"]
         log = daemon.output()
         assert "event=icmp_socket family=ipv4 mode=datagram" in log, log
         assert "event=icmp_socket family=ipv6 mode=datagram" in log, log

@@ -11,7 +11,7 @@ from lab import Daemon
 
 INTERVAL, TIMEOUT, FAILURES, RECOVERIES = 0.5, 0.3, 3, 2
 SLACK = 1.0
-HOSTS = ["192.0.2.2", "2001:db8:1::2", "h1.test", "198.51.100.7", "nope.invalid", "127.0.0.1", "::1"]
+HOSTS = ["192.0.2.2", "2001:db8:1::2", "h1.test", "198.51.100.7", "192.0.2.99", "nope.invalid", "127.0.0.1", "::1"]
 RFC3339_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 PORT = 18080
 
@@ -74,7 +74,19 @@ def test_an_address_behind_an_unreachable_route_is_down_with_the_routers_icmp_er
     wait_for(lambda: "198.51.100.7" in down_domains(daemon), FAILURES * INTERVAL + TIMEOUT + SLACK + 3)
     incidents = daemon.get_json("/status/service/198.51.100.7/incidents")
     assert len(incidents) == 1 and incidents[0]["up_detection"] is None
-    assert incidents[0]["description"] == "host unreachable, reported by 192.0.2.6"
+    assert incidents[0]["description"] == "host unreachable, reported by 192.0.2.130"
+
+
+def test_an_address_with_no_host_on_the_local_network_is_down_with_the_kernels_host_unreachable(daemon):
+    """ARP fails about 3 s after each ping, so the error comes after the ping timed out; it still names the cause
+    of the one ongoing incident."""
+    wait_for(lambda: "192.0.2.99" in down_domains(daemon), FAILURES * INTERVAL + TIMEOUT + SLACK + 1)
+    _, waited = wait_for(lambda: [i for i in daemon.get_json("/status/service/192.0.2.99/incidents")
+                                  if "unreachable" in i["description"]], 10)
+    incidents = daemon.get_json("/status/service/192.0.2.99/incidents")
+    assert len(incidents) == 1 and incidents[0]["up_detection"] is None
+    assert incidents[0]["description"] == "host unreachable, reported by 192.0.2.1"
+    print(f"\nfigure: dead local address: cause named {waited:.1f}s after it was listed down")
 
 
 def test_a_name_that_does_not_resolve_is_down_with_a_dns_cause(daemon):
@@ -132,7 +144,7 @@ def test_a_host_taken_down_is_listed_within_the_bound_and_recovers_with_one_inci
 
 
 def test_status_down_lists_only_down_hosts(daemon):
-    wait_for(lambda: {"198.51.100.7", "nope.invalid"} <= down_domains(daemon), 15)
+    wait_for(lambda: {"198.51.100.7", "192.0.2.99", "nope.invalid"} <= down_domains(daemon), 15)
     down = daemon.get_json("/status/down")
     assert all(c["status"] is False for c in down)
     order = [c["domain"] for c in down]

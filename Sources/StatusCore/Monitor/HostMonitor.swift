@@ -9,6 +9,8 @@ final class HostMonitor {
     var tracker: HealthTracker
     var causes = FailureStreakCauses()
     var timer: DispatchSourceTimer?
+    /// The ongoing incident this run opened says only "no reply": a clearer cause may still replace it.
+    var incidentSaysOnlyTimeout = false
 
     /// Where pings go: fixed for literals, the latest look-up for names.
     var address: SocketAddress?

@@ -156,11 +156,13 @@ public final class Monitor: @unchecked Sendable {
             let description = host.causes.description(timeout: timeout)
             logger.warning("host_down", ["host": host.spec.domain, "since": JSONText.time(since), "cause": description])
             writer.submit(.opened(checkID: host.checkID, description: description, downDetection: since))
+            host.incidentSaysOnlyTimeout = host.causes.telling == nil
         case .cameUp(let since):
+            host.incidentSaysOnlyTimeout = false
             logger.info("host_up", ["host": host.spec.domain, "since": JSONText.time(since)])
             writer.submit(.closed(checkID: host.checkID, upDetection: since))
         case nil:
-            break
+            describeBetterIfKnown(host)
         }
         let isDown = host.tracker.isDown
         board.update(host.position) { status in
@@ -172,8 +174,21 @@ public final class Monitor: @unchecked Sendable {
         writer.submit(.performed(checkID: host.checkID, at: completedAt, status: !isDown))
     }
 
+    /// An ICMP error for a ping that already timed out (ARP failing for a dead host on the local network takes
+    /// about 3 s) still names the cause.
     private func explainLate(token: Int, outcome: PingOutcome) {
-        guard hosts.indices.contains(token), case .icmpError(let kind, let reportedBy) = outcome else { return }
-        hosts[token].causes.explainLate(.icmpError(kind: kind, reportedBy: reportedBy))
+        guard !stopped, hosts.indices.contains(token), case .icmpError(let kind, let reportedBy) = outcome else { return }
+        let host = hosts[token]
+        host.causes.explainLate(.icmpError(kind: kind, reportedBy: reportedBy))
+        describeBetterIfKnown(host)
+    }
+
+    /// Once per outage, replaces an incident's "no reply" description with a clearer cause that arrived since.
+    private func describeBetterIfKnown(_ host: HostMonitor) {
+        guard host.tracker.isDown, host.incidentSaysOnlyTimeout, host.causes.telling != nil else { return }
+        host.incidentSaysOnlyTimeout = false
+        let description = host.causes.description(timeout: timeout)
+        logger.info("incident_cause", ["host": host.spec.domain, "cause": description])
+        writer.submit(.described(checkID: host.checkID, description: description))
     }
 }

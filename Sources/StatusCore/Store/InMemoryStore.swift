@@ -61,6 +61,14 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         }
     }
 
+    public func describeOngoingIncident(checkID: Int64, description: String) throws {
+        locked {
+            guard var incident = incidentsByID.values.first(where: { $0.checkID == checkID && $0.isOngoing }) else { return }
+            incident.description = description
+            incidentsByID[incident.id] = incident
+        }
+    }
+
     public func ongoingIncident(checkID: Int64) throws -> Incident? {
         locked { incidentsByID.values.first { $0.checkID == checkID && $0.isOngoing } }
     }

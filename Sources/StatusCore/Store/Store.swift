@@ -38,6 +38,10 @@ public protocol Store: AnyObject {
     /// Closes the check's ongoing incident and returns it, or returns nil if none was open.
     func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident?
 
+    /// Replaces the description of the check's ongoing incident, when a clearer cause arrives during the outage
+    /// (e.g. "host unreachable" reported after the pings had already timed out). Does nothing if none is open.
+    func describeOngoingIncident(checkID: Int64, description: String) throws
+
     /// The check's ongoing incident, if any.
     func ongoingIncident(checkID: Int64) throws -> Incident?
 

@@ -10,6 +10,8 @@ public final class StoreWriter: @unchecked Sendable {
         case performed(checkID: Int64, at: Date, status: Bool)
         case opened(checkID: Int64, description: String, downDetection: Date)
         case closed(checkID: Int64, upDetection: Date)
+        /// A clearer cause for the check's ongoing incident.
+        case described(checkID: Int64, description: String)
     }
 
     private let store: Store
@@ -119,6 +121,8 @@ public final class StoreWriter: @unchecked Sendable {
             }
         case .closed(let id, let upDetection):
             _ = try store.closeIncident(checkID: id, upDetection: upDetection)
+        case .described(let id, let description):
+            try store.describeOngoingIncident(checkID: id, description: description)
         }
     }
 

@@ -67,6 +67,11 @@ public final class MariaDBStore: Store {
         }
     }
 
+    public func describeOngoingIncident(checkID: Int64, description: String) throws {
+        try connection.execute("UPDATE incidents SET description = ? WHERE ongoing_check_id = ?",
+                               [.text(String(description.prefix(Self.descriptionLimit))), .int(checkID)])
+    }
+
     public func ongoingIncident(checkID: Int64) throws -> Incident? {
         try selectIncidents(where: "ongoing_check_id = ?", checkID).first
     }
