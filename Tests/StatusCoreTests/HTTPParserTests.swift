@@ -160,7 +160,10 @@ struct ParserCase: CustomTestStringConvertible, Sendable {
         #expect(result == .done(consumed: body.count - 3))
         var tooBig = HTTPBodyReader(body: .chunked, limit: 4)
         #expect(Array("5\r\nhello\r\n".utf8).withUnsafeBytes { tooBig.consume($0) } == .invalid(status: 413, reason: "request body too large"))
-        var bad = HTTPBodyReader(body: .chunked, limit: 100)
-        #expect(Array("zz\r\n".utf8).withUnsafeBytes { bad.consume($0) } == .invalid(status: 400, reason: "invalid chunk size"))
+        for size in ["zz", "-5", "+5", " 5", "0x5", ""] {
+            var bad = HTTPBodyReader(body: .chunked, limit: 100)
+            #expect(Array("\(size)\r\nhello\r\n".utf8).withUnsafeBytes { bad.consume($0) }
+                    == .invalid(status: 400, reason: "invalid chunk size"), "chunk size \(size)")
+        }
     }
 }

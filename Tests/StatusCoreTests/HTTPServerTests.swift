@@ -93,6 +93,7 @@ final class RunningServer {
         ("GET /\u{1} HTTP/1.1\r\nHost: t\r\n\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400),
         ("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\n", 413),
+        ("POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n", 400),
     ] as [(String, Int)])
     func badRequestsGetTheirStatusAsJSONAndAClose(request: String, status: Int) throws {
         let running = try RunningServer()

@@ -32,6 +32,10 @@ struct HTTPBodyReader {
 
     var isFinished: Bool { state == .finished }
 
+    static func isHexDigit(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
+    }
+
     mutating func consume(_ bytes: UnsafeRawBufferPointer) -> Result {
         var index = 0
         while index < bytes.count || state == .finished {
@@ -48,7 +52,8 @@ struct HTTPBodyReader {
                 if byte == 10 {
                     if line.last == 13 { line.removeLast() }
                     let sizeText = line.prefix { $0 != 59 }  // ";" starts chunk extensions
-                    guard !sizeText.isEmpty, sizeText.count <= 8,
+                    // Hex digits only: Int(_:radix:) alone would take "-5" or "+5".
+                    guard !sizeText.isEmpty, sizeText.count <= 8, sizeText.allSatisfy(Self.isHexDigit),
                           let size = Int(String(decoding: sizeText, as: UTF8.self), radix: 16) else {
                         return .invalid(status: 400, reason: "invalid chunk size")
                     }
