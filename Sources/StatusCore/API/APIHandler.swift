@@ -4,10 +4,12 @@
 public final class APIHandler: HTTPHandler, @unchecked Sendable {
     private let board: StatusBoard
     private let writer: StoreWriter
+    private let bodies: StatusBodies
 
     public init(board: StatusBoard, writer: StoreWriter) {
         self.board = board
         self.writer = writer
+        self.bodies = StatusBodies(board: board)
     }
 
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
@@ -24,10 +26,13 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
                                   headers: [("Allow", "GET, HEAD")]))
         }
         switch route {
-        case .all:
-            respond(.json(200, Payloads.array(board.snapshot(), Payloads.check)))
-        case .down:
-            respond(.json(200, Payloads.array(board.snapshot().filter { !$0.reportedUp }, Payloads.check)))
+        case .all, .down:
+            let current = bodies.current()
+            let validator = [(name: "ETag", value: current.etag), (name: "Cache-Control", value: "no-cache")]
+            if StatusBodies.matches(request.header("If-None-Match"), current.etag) {
+                return respond(HTTPResponse(status: 304, headers: validator))
+            }
+            respond(.json(200, route == .all ? current.all : current.down, headers: validator))
         case .service(let domain):
             guard let host = board.host(domain: domain) else { return respond(notMonitored(domain)) }
             respond(.json(200, Array(Payloads.check(host).utf8)))

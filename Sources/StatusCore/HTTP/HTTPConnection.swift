@@ -27,6 +27,8 @@ final class HTTPConnection {
     var closeAfterWrite = false
     var peerClosed = false
     var waitingForWritable = false
+    /// The epoll events currently registered for this connection.
+    var registeredEvents: UInt32 = 0
     var headerDeadline: MonotonicInstant?
     var idleDeadline: MonotonicInstant?
     var lastWriteProgress = MonotonicInstant.now()

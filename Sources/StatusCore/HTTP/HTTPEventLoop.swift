@@ -8,6 +8,7 @@ import Glibc
 final class HTTPEventLoop: @unchecked Sendable {
     private static let listenerToken = UInt64.max
     private static let wakeToken = UInt64.max - 1
+    private static let readEvents = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
 
     private let listener: FileDescriptor
     private let configuration: HTTPServerConfiguration
@@ -84,10 +85,12 @@ final class HTTPEventLoop: @unchecked Sendable {
         default:
             guard let connection = connection(for: token) else { return }
             let errorOrHangup = events & UInt32(EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
-            if events & UInt32(EPOLLIN.rawValue) != 0 || errorOrHangup { readable(connection) }
+            if events & UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue) != 0 || errorOrHangup { readable(connection) }
             if let still = self.connection(for: token), events & UInt32(EPOLLOUT.rawValue) != 0 || errorOrHangup {
                 flush(still)
+                if let open = self.connection(for: token) { process(open) }
             }
+            if let open = self.connection(for: token) { updateInterest(open) }
         }
     }
 
@@ -145,13 +148,14 @@ final class HTTPEventLoop: @unchecked Sendable {
         let connection = HTTPConnection(fd: fd, token: token)
         connection.headerDeadline = deadline(configuration.headerTimeout)
         do {
-            try epoll.add(fd, events: UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue), token: token)
+            try epoll.add(fd, events: Self.readEvents, token: token)
         } catch {
             logger.warning("http_register", ["reason": "\(error)"])
             fd.close()
             freeSlots.append(index)
             return
         }
+        connection.registeredEvents = Self.readEvents
         slots[index] = connection
         connectionCount += 1
     }
@@ -169,8 +173,7 @@ final class HTTPEventLoop: @unchecked Sendable {
     // MARK: - Reading and parsing
 
     private func readable(_ connection: HTTPConnection) {
-        let cap = configuration.limits.maxRequestLineBytes + configuration.limits.maxHeaderBytes + 4096
-        while !connection.stopReading, connection.input.count < cap {
+        while wantsInput(connection) {
             let result: IOResult<Int>
             do {
                 result = try readBuffer.withUnsafeMutableBytes { try Socket.receive(connection.fd, into: $0) }
@@ -315,8 +318,9 @@ final class HTTPEventLoop: @unchecked Sendable {
         guard let connection = connection(for: token), connection.fulfil(sequence, with: response) else { return }
         connection.serialiseReady(with: &writer)
         flush(connection)
-        if let still = self.connection(for: token), !still.stopReading || still.peerClosed {
-            process(still)  // pipelined requests held back by the limits may go on now
+        if let still = self.connection(for: token) {
+            if !still.stopReading || still.peerClosed { process(still) }  // requests held back by the limits go on
+            if let open = self.connection(for: token) { updateInterest(open) }
         }
     }
 
@@ -332,11 +336,8 @@ final class HTTPEventLoop: @unchecked Sendable {
                 return
             }
             guard case .processed(let written) = result else {
-                if !connection.waitingForWritable {
-                    connection.waitingForWritable = true
-                    try? epoll.modify(connection.fd, events: UInt32(EPOLLIN.rawValue | EPOLLOUT.rawValue | EPOLLRDHUP.rawValue),
-                                      token: connection.token)
-                }
+                connection.waitingForWritable = true
+                updateInterest(connection)
                 return
             }
             connection.outputOffset += written
@@ -344,16 +345,40 @@ final class HTTPEventLoop: @unchecked Sendable {
         }
         connection.output.removeAll(keepingCapacity: connection.output.capacity <= 65_536)
         connection.outputOffset = 0
-        if connection.waitingForWritable {
-            connection.waitingForWritable = false
-            try? epoll.modify(connection.fd, events: UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue), token: connection.token)
-        }
+        connection.waitingForWritable = false
         if connection.closeAfterWrite || (connection.peerClosed && connection.exchanges.isEmpty) {
             Socket.shutdown(connection.fd, how: Int32(SHUT_WR))
             close(connection)
             return
         }
         if connection.isIdle { connection.idleDeadline = deadline(configuration.idleTimeout) }
+    }
+
+    // MARK: - Back-pressure
+
+    /// Whether to read more from a connection: not once it stopped taking requests, and not while it has a
+    /// full input buffer, the most pipelined requests in flight, or the most unsent output (a client that does
+    /// not read its responses is not read from either).
+    private func wantsInput(_ connection: HTTPConnection) -> Bool {
+        !connection.stopReading && !connection.closeAfterWrite
+            && connection.input.count < configuration.limits.maxRequestLineBytes + configuration.limits.maxHeaderBytes + 4096
+            && connection.exchanges.count < configuration.maxPipelinedRequests
+            && connection.pendingOutput < configuration.maxPendingOutputBytes
+    }
+
+    /// Registers exactly the events the connection can act on now, so level-triggered epoll never reports a
+    /// socket the loop will not read or write (which would spin the loop). Errors and hang-ups always arrive.
+    private func updateInterest(_ connection: HTTPConnection) {
+        var events: UInt32 = 0
+        if wantsInput(connection) { events |= Self.readEvents }
+        if connection.waitingForWritable { events |= UInt32(EPOLLOUT.rawValue) }
+        guard events != connection.registeredEvents else { return }
+        do {
+            try epoll.modify(connection.fd, events: events, token: connection.token)
+            connection.registeredEvents = events
+        } catch {
+            close(connection)
+        }
     }
 
     // MARK: - Timeouts and shutdown

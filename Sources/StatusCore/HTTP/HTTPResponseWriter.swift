@@ -19,14 +19,16 @@ struct HTTPResponseWriter {
         output += dateHeader()
         output += commonHeaders
         for (name, value) in response.headers { output += Array("\(name): \(value)\r\n".utf8) }
-        output += Array("Content-Length: \(response.body.count)\r\n".utf8)
+        if response.status != 304 && response.status != 204 && response.status >= 200 {
+            output += Array("Content-Length: \(response.body.count)\r\n".utf8)
+        }
         if !keepAlive {
             output += Array("Connection: close\r\n".utf8)
         } else if http10 {
             output += Array("Connection: keep-alive\r\n".utf8)
         }
         output += [13, 10]
-        if !headOnly { output += response.body }
+        if !headOnly && response.status != 304 && response.status != 204 { output += response.body }
     }
 
     /// "Date: <IMF-fixdate>\r\n", formatted once per second.

@@ -23,6 +23,7 @@ public struct HostStatus: Equatable, Sendable {
 public final class StatusBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var hosts: [HostStatus]
+    private var version: UInt64 = 0
     private let indexByKey: [String: Int]
 
     public init(hosts: [HostStatus]) {
@@ -41,6 +42,14 @@ public final class StatusBoard: @unchecked Sendable {
         return hosts
     }
 
+    /// Every host and the board's version (it grows with every change), or nil if the version is still `known`.
+    public func snapshot(ifChangedSince known: UInt64?) -> (hosts: [HostStatus], version: UInt64)? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let known, known == version { return nil }
+        return (hosts, version)
+    }
+
     /// The host whose domain is `domain` as configured (IPv6 literals with or without brackets).
     public func host(domain: String) -> HostStatus? {
         guard let position = indexByKey[HostSpec.lookupKey(domain)] else { return nil }
@@ -52,6 +61,7 @@ public final class StatusBoard: @unchecked Sendable {
     func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
         lock.lock()
         change(&hosts[position])
+        version &+= 1
         lock.unlock()
     }
 }
