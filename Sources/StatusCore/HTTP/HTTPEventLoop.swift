@@ -9,6 +9,8 @@ final class HTTPEventLoop: @unchecked Sendable {
     private static let listenerToken = UInt64.max
     private static let wakeToken = UInt64.max - 1
     private static let readEvents = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
+    /// Every loop watches the one listening socket; EPOLLEXCLUSIVE wakes one of them per connection, not all.
+    private static let listenerEvents = UInt32(EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
 
     private let listener: FileDescriptor
     private let configuration: HTTPServerConfiguration
@@ -32,15 +34,19 @@ final class HTTPEventLoop: @unchecked Sendable {
     private var loopThread: pthread_t?
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
 
-    init(listener: FileDescriptor, configuration: HTTPServerConfiguration, handler: HTTPHandler, logger: Logger) throws {
+    private let budget: ConnectionBudget
+
+    init(listener: FileDescriptor, configuration: HTTPServerConfiguration, budget: ConnectionBudget, handler: HTTPHandler,
+         logger: Logger) throws {
         self.listener = listener
+        self.budget = budget
         self.configuration = configuration
         self.handler = handler
         self.logger = logger
         self.epoll = try Epoll()
         self.wake = try EventFD()
         self.writer = HTTPResponseWriter(commonHeaders: configuration.commonHeaders)
-        try epoll.add(listener, events: UInt32(EPOLLIN.rawValue), token: Self.listenerToken)
+        try epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken)
         try epoll.add(wake.fd, events: UInt32(EPOLLIN.rawValue), token: Self.wakeToken)
     }
 
@@ -73,7 +79,7 @@ final class HTTPEventLoop: @unchecked Sendable {
             }
         }
         for case let connection? in slots { close(connection) }
-        listener.close()
+        try? epoll.remove(listener)  // the server closes the shared listener once every loop has stopped
     }
 
     private func dispatch(token: UInt64, events: UInt32) {
@@ -111,13 +117,13 @@ final class HTTPEventLoop: @unchecked Sendable {
             } catch let error as SystemError where error.errno == EMFILE || error.errno == ENFILE || error.errno == ENOBUFS || error.errno == ENOMEM {
                 logger.warning("http_accept_paused", ["reason": "\(error)"])
                 acceptPausedUntil = MonotonicInstant.now().adding(nanoseconds: 100_000_000)
-                try? epoll.modify(listener, events: 0, token: Self.listenerToken)
+                try? epoll.remove(listener)  // EPOLLEXCLUSIVE registrations cannot be modified, only removed
                 return
             } catch {
                 continue  // ECONNABORTED and the like concern only that connection.
             }
             guard case .processed(let (fd, _)) = accepted else { return }
-            if connectionCount >= configuration.maxConnections {
+            guard budget.take() else {
                 refuseOverLimit(fd)
                 continue
             }
@@ -152,6 +158,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         } catch {
             logger.warning("http_register", ["reason": "\(error)"])
             fd.close()
+            budget.giveBack()
             freeSlots.append(index)
             return
         }
@@ -168,6 +175,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         slots[index] = nil
         freeSlots.append(index)
         connectionCount -= 1
+        budget.giveBack()
     }
 
     // MARK: - Reading and parsing
@@ -391,7 +399,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         let now = MonotonicInstant.now()
         if let paused = acceptPausedUntil, now >= paused {
             acceptPausedUntil = nil
-            if shutdownDeadline == nil { try? epoll.modify(listener, events: UInt32(EPOLLIN.rawValue), token: Self.listenerToken) }
+            if shutdownDeadline == nil { try? epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken) }
         }
         let writeStall = UInt64(configuration.idleTimeout * 1e9)
         for case let connection? in slots {
@@ -416,7 +424,6 @@ final class HTTPEventLoop: @unchecked Sendable {
     private func beginShutdown(_ grace: Double) {
         shutdownDeadline = deadline(grace)
         try? epoll.remove(listener)
-        listener.close()
         for case let connection? in slots {
             connection.stopReading = true
             if connection.exchanges.isEmpty { connection.closeAfterWrite = true }

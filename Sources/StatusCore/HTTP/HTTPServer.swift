@@ -10,6 +10,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var limits = HTTPParserLimits()
     public var maxBodyBytes = 65_536
     public var maxConnections = 1024
+    /// Event loops, each on its own thread, sharing the listening socket: one per core by default.
+    public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 16))
     /// Requests answered before the next pipelined one is read; bounds memory per connection.
     public var maxPipelinedRequests = 16
     /// Output queued before a connection stops reading (a client that does not read is throttled).
@@ -26,8 +28,9 @@ public struct HTTPServerConfiguration: Sendable {
 }
 
 public final class HTTPServer: @unchecked Sendable {
-    private let loop: HTTPEventLoop
-    private var thread: Thread?
+    private let listener: FileDescriptor
+    private let loops: [HTTPEventLoop]
+    private var threads: [Thread] = []
     private let finished = DispatchSemaphore(value: 0)
 
     /// The address actually bound (the real port when port 0 was asked for).
@@ -37,8 +40,8 @@ public final class HTTPServer: @unchecked Sendable {
     public init(configuration: HTTPServerConfiguration, handler: HTTPHandler, logger: Logger) throws {
         let address = configuration.address
         let listener = try Socket.open(family: address.family,
-                                       type: Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
-                                       protocol: 0, label: address.family == AF_INET ? "AF_INET, SOCK_STREAM" : "AF_INET6, SOCK_STREAM")
+                                   type: Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
+                                   protocol: 0, label: address.family == AF_INET ? "AF_INET, SOCK_STREAM" : "AF_INET6, SOCK_STREAM")
         try Socket.setOption(listener, level: SOL_SOCKET, name: SO_REUSEADDR, value: Int32(1), label: "SO_REUSEADDR")
         if address.family == AF_INET6 {
             try Socket.setOption(listener, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: Int32(0), label: "IPV6_V6ONLY")
@@ -46,24 +49,32 @@ public final class HTTPServer: @unchecked Sendable {
         try Socket.bind(listener, to: address)
         try Socket.listen(listener, backlog: 1024)
         boundAddress = try Socket.localAddress(listener) ?? address
-        loop = try HTTPEventLoop(listener: listener, configuration: configuration, handler: handler, logger: logger)
+        let budget = ConnectionBudget(limit: configuration.maxConnections)
+        loops = try (0..<max(1, configuration.eventLoops)).map { _ in
+            try HTTPEventLoop(listener: listener, configuration: configuration, budget: budget, handler: handler, logger: logger)
+        }
+        self.listener = listener
     }
 
-    /// Starts serving on the event loop's own thread.
+    /// Starts serving: each event loop on its own thread.
     public func start() {
-        let thread = Thread { [loop, finished] in
-            loop.run()
-            finished.signal()
+        for (index, loop) in loops.enumerated() {
+            let thread = Thread { [loop, finished] in
+                loop.run()
+                finished.signal()
+            }
+            thread.name = "status.http.\(index)"
+            threads.append(thread)
+            thread.start()
         }
-        thread.name = "status.http"
-        self.thread = thread
-        thread.start()
     }
 
     /// Stops accepting, lets in-flight responses be written, closes idle connections, and returns when all are
     /// closed or `gracePeriod` seconds have passed (then the rest are closed). Safe from any thread.
     public func shutdown(gracePeriod: Double) {
-        loop.requestShutdown(gracePeriod: gracePeriod)
-        if thread != nil { _ = finished.wait(timeout: .now() + gracePeriod + 1) }
+        for loop in loops { loop.requestShutdown(gracePeriod: gracePeriod) }
+        let deadline = DispatchTime.now() + gracePeriod + 1
+        for _ in threads { _ = finished.wait(timeout: deadline) }
+        listener.close()
     }
 }
