@@ -14,5 +14,15 @@ import Testing
         #expect(JSONText.time(Date(timeIntervalSince1970: 1_795_986_185.123)) == "2026-11-29T21:03:05.123Z")
         #expect(JSONText.time(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(JSONText.time(nil as Date?) == "null")
+        #expect(JSONText.time(Date(timeIntervalSince1970: 253_402_300_799.999)) == "9999-12-31T23:59:59.999Z")
+        #expect(JSONText.time(Date(timeIntervalSince1970: 1_795_986_185.0009)) == "2026-11-29T21:03:05.000Z")
+    }
+
+    @Test func fixedThreeDecimals() {
+        #expect(JSONText.fixed3(0.0424) == "0.042")
+        #expect(JSONText.fixed3(0.0425) == "0.043")
+        #expect(JSONText.fixed3(12.5) == "12.500")
+        #expect(JSONText.fixed3(0) == "0.000")
+        #expect(JSONText.fixed3(1234.0009) == "1234.001")
     }
 }

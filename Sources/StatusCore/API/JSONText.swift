@@ -35,9 +35,46 @@ public enum JSONText {
         let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                      Int(parts.tm_year) + 1900, Int(parts.tm_mon) + 1, Int(parts.tm_mday),
-                      Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), milliseconds)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(24)
+        appendDigits(Int(parts.tm_year) + 1900, width: 4, to: &bytes)
+        bytes.append(45)  // -
+        appendDigits(Int(parts.tm_mon) + 1, width: 2, to: &bytes)
+        bytes.append(45)
+        appendDigits(Int(parts.tm_mday), width: 2, to: &bytes)
+        bytes.append(84)  // T
+        appendDigits(Int(parts.tm_hour), width: 2, to: &bytes)
+        bytes.append(58)  // :
+        appendDigits(Int(parts.tm_min), width: 2, to: &bytes)
+        bytes.append(58)
+        appendDigits(Int(parts.tm_sec), width: 2, to: &bytes)
+        bytes.append(46)  // .
+        appendDigits(milliseconds, width: 3, to: &bytes)
+        bytes.append(90)  // Z
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A non-negative number with exactly three decimals, e.g. "0.042" (round half up); cheaper than String(format:).
+    public static func fixed3(_ value: Double) -> String {
+        guard value.isFinite, value >= 0, value < 1e15 else { return value.isFinite ? String(value) : "null" }
+        let thousandths = Int64((value * 1000).rounded())
+        var bytes = Array(String(thousandths / 1000).utf8)
+        bytes.append(46)
+        appendDigits(Int(thousandths % 1000), width: 3, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `value` in decimal, zero-padded to `width` digits.
+    static func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
+        var digits = [UInt8](repeating: 48, count: width)
+        var rest = max(value, 0)
+        var index = width - 1
+        while index >= 0 {
+            digits[index] = UInt8(48 + rest % 10)
+            rest /= 10
+            index -= 1
+        }
+        if rest > 0 { bytes.append(contentsOf: String(value).utf8) } else { bytes.append(contentsOf: digits) }
     }
 
     /// A time, or `null`.

@@ -5,7 +5,7 @@ import Foundation
 public enum Payloads {
     /// `{"id":1,"domain":"nas.lan","last_performed":"…Z"|null,"status":true,"rtt_ms":0.42|null}`
     public static func check(_ host: HostStatus) -> String {
-        let rtt = host.lastRTTMilliseconds.map { String(format: "%.3f", $0) } ?? "null"
+        let rtt = host.lastRTTMilliseconds.map(JSONText.fixed3) ?? "null"
         return "{\"id\":\(host.check.id),\"domain\":\(JSONText.string(host.check.domain))," +
             "\"last_performed\":\(JSONText.time(host.check.lastPerformed)),\"status\":\(host.reportedUp)," +
             "\"rtt_ms\":\(rtt)}"

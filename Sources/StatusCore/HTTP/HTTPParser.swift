@@ -201,10 +201,10 @@ public enum HTTPParser {
         var connectionTokens: [String] = []
         var expect: String?
         for (name, value) in request.headers {
-            switch name.lowercased() {
-            case "host":
+            switch name.utf8.count {
+            case 4 where HTTPRequest.sameFieldName(name, "host"):
                 hosts += 1
-            case "content-length":
+            case 14 where HTTPRequest.sameFieldName(name, "content-length"):
                 for item in value.split(separator: ",", omittingEmptySubsequences: false) {
                     let text = item.trimmingSpaces()
                     guard !text.isEmpty, text.utf8.count <= 18, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }),
@@ -216,11 +216,11 @@ public enum HTTPParser {
                     }
                     contentLength = length
                 }
-            case "transfer-encoding":
+            case 17 where HTTPRequest.sameFieldName(name, "transfer-encoding"):
                 transferEncoding += value.lowercased().split(separator: ",").map { $0.trimmingSpaces() }
-            case "connection":
+            case 10 where HTTPRequest.sameFieldName(name, "connection"):
                 connectionTokens += value.lowercased().split(separator: ",").map { $0.trimmingSpaces() }
-            case "expect":
+            case 6 where HTTPRequest.sameFieldName(name, "expect"):
                 expect = value.lowercased()
             default:
                 break

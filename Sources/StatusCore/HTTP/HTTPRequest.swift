@@ -25,6 +25,15 @@ public struct HTTPRequest: Sendable {
 
     /// The first value of a header, matched case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { HTTPRequest.sameFieldName($0.name, name) }?.value
+    }
+
+    /// ASCII case-insensitive comparison of field names, without allocating.
+    static func sameFieldName(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        for (x, y) in zip(a.utf8, b.utf8) where x != y {
+            guard x | 0x20 == y | 0x20, (x | 0x20) >= 97, (x | 0x20) <= 122 else { return false }
+        }
+        return true
     }
 }

@@ -15,20 +15,27 @@ struct HTTPResponseWriter {
 
     /// Appends the full response to `output`.
     mutating func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool, into output: inout [UInt8]) {
-        output += Array("HTTP/1.1 \(response.status) \(Self.reason(response.status))\r\n".utf8)
-        output += dateHeader()
-        output += commonHeaders
-        for (name, value) in response.headers { output += Array("\(name): \(value)\r\n".utf8) }
+        output.append(contentsOf: Self.statusLine(response.status))
+        output.append(contentsOf: dateHeader())
+        output.append(contentsOf: commonHeaders)
+        for (name, value) in response.headers {
+            output.append(contentsOf: name.utf8)
+            output.append(contentsOf: [58, 32])
+            output.append(contentsOf: value.utf8)
+            output.append(contentsOf: [13, 10])
+        }
         if response.status != 304 && response.status != 204 && response.status >= 200 {
-            output += Array("Content-Length: \(response.body.count)\r\n".utf8)
+            output.append(contentsOf: "Content-Length: ".utf8)
+            output.append(contentsOf: String(response.body.count).utf8)
+            output.append(contentsOf: [13, 10])
         }
         if !keepAlive {
-            output += Array("Connection: close\r\n".utf8)
+            output.append(contentsOf: "Connection: close\r\n".utf8)
         } else if http10 {
-            output += Array("Connection: keep-alive\r\n".utf8)
+            output.append(contentsOf: "Connection: keep-alive\r\n".utf8)
         }
-        output += [13, 10]
-        if !headOnly && response.status != 304 && response.status != 204 { output += response.body }
+        output.append(contentsOf: [13, 10])
+        if !headOnly && response.status != 304 && response.status != 204 { output.append(contentsOf: response.body) }
     }
 
     /// "Date: <IMF-fixdate>\r\n", formatted once per second.
@@ -43,6 +50,14 @@ struct HTTPResponseWriter {
             cachedDateSecond = now
         }
         return cachedDate
+    }
+
+    /// "HTTP/1.1 200 OK\r\n", built once per status code in use.
+    private static let commonStatusLines: [Int: [UInt8]] = Dictionary(uniqueKeysWithValues:
+        [200, 304, 400, 404, 405, 408, 413, 414, 431, 503, 505].map { ($0, Array("HTTP/1.1 \($0) \(reason($0))\r\n".utf8)) })
+
+    static func statusLine(_ status: Int) -> [UInt8] {
+        commonStatusLines[status] ?? Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
     }
 
     static func reason(_ status: Int) -> String {
