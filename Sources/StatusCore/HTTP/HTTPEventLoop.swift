@@ -31,6 +31,9 @@ final class HTTPEventLoop: @unchecked Sendable {
     private var shutdownRequested: Double?
     private var shutdownDeadline: MonotonicInstant?
     private var acceptPausedUntil: MonotonicInstant?
+    private var nextSweep = MonotonicInstant.now()
+    /// Timeouts are checked at most this often (nanoseconds): a sweep visits every connection.
+    private static let sweepInterval: UInt64 = 100_000_000
     private var loopThread: pthread_t?
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
 
@@ -397,6 +400,8 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private func sweepTimeouts() {
         let now = MonotonicInstant.now()
+        guard now >= nextSweep else { return }
+        nextSweep = now.adding(nanoseconds: Self.sweepInterval)
         if let paused = acceptPausedUntil, now >= paused {
             acceptPausedUntil = nil
             if shutdownDeadline == nil { try? epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken) }
