@@ -39,6 +39,20 @@ import Testing
         #expect(down.contains("\"nas.lan\""))
     }
 
+    @Test func aHostNotPingedYetIsReportedUpEvenWithAnIncidentFromBeforeARestart() throws {
+        let board = StatusBoard(hosts: [
+            HostStatus(check: Check(id: 1, domain: "nas.lan", lastPerformed: nil, status: false), isDown: true,
+                       lastRTTMilliseconds: nil),
+        ])
+        let handler = APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), logger: Logger(minimumLevel: .error)))
+        #expect(get(handler, "/status/down").map { String(decoding: $0.body, as: UTF8.self) } == "[]")
+        #expect(get(handler, "/status/service/nas.lan").map { String(decoding: $0.body, as: UTF8.self) }?
+                    .contains("\"status\":true") == true)
+        board.update(0) { $0.check.lastPerformed = Date() }
+        #expect(get(handler, "/status/down").map { String(decoding: $0.body, as: UTF8.self) }?.contains("nas.lan") == true,
+                "after its first ping the host is down")
+    }
+
     @Test func routesAndErrors() {
         let (handler, _) = makeHandler()
         #expect(get(handler, "/status/service/%5B::1%5D")?.status == 200)

@@ -30,8 +30,6 @@ struct HTTPBodyReader {
         }
     }
 
-    var isFinished: Bool { state == .finished }
-
     static func isHexDigit(_ byte: UInt8) -> Bool {
         (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
     }

@@ -168,7 +168,6 @@ public final class Monitor: @unchecked Sendable {
         board.update(host.position) { status in
             status.check.lastPerformed = completedAt
             status.isDown = isDown
-            status.check.status = status.reportedUp
             if let rtt { status.lastRTTMilliseconds = rtt }
         }
         writer.submit(.performed(checkID: host.checkID, at: completedAt, status: !isDown))

@@ -3,6 +3,7 @@ import Foundation
 
 /// What the API shows for one host.
 public struct HostStatus: Equatable, Sendable {
+    /// The stored check; its `status` is as loaded at start-up. The live answer is `reportedUp`.
     public var check: Check
     /// True from the ping that declared the host down until the one that declared it up.
     public var isDown: Bool

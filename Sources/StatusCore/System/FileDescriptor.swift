@@ -17,14 +17,5 @@ public final class FileDescriptor: @unchecked Sendable {
         rawValue = -1
     }
 
-    /// Sets or clears O_NONBLOCK.
-    public func setNonBlocking(_ on: Bool = true) throws {
-        let flags = try syscall("fcntl(F_GETFL)") { fcntl(rawValue, F_GETFL) }
-        let wanted = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
-        if wanted != flags {
-            try syscall("fcntl(F_SETFL)") { fcntl(rawValue, F_SETFL, wanted) }
-        }
-    }
-
     deinit { close() }
 }

@@ -70,15 +70,6 @@ public enum Socket {
         }
     }
 
-    public static func getOption<T: BitwiseCopyable>(_ fd: FileDescriptor, level: Int32, name: Int32, initial: T, label: String) throws -> T {
-        var value = initial
-        var length = socklen_t(MemoryLayout<T>.size)
-        try withUnsafeMutableBytes(of: &value) { bytes in
-            _ = try syscall("getsockopt(\(label))") { getsockopt(fd.rawValue, level, name, bytes.baseAddress, &length) }
-        }
-        return value
-    }
-
     /// The address a socket is bound to (to learn the port the kernel chose for port 0).
     public static func localAddress(_ fd: FileDescriptor) throws -> SocketAddress? {
         var storage = sockaddr_storage()

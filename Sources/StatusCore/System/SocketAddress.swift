@@ -68,14 +68,6 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The same address with another port.
-    public func withPort(_ port: UInt16) -> SocketAddress {
-        switch self {
-        case .v4(var a): a.sin_port = port.bigEndian; return .v4(a)
-        case .v6(var a): a.sin6_port = port.bigEndian; return .v6(a)
-        }
-    }
-
     /// The address bytes in network order: 4 for IPv4, 16 for IPv6.
     public var addressBytes: [UInt8] {
         switch self {
