@@ -61,9 +61,10 @@ DispatchQueue.global().async {
                               queue: pingQueue, logger: logger)
         var common: [(name: String, value: String)] = []
         if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
+        let views = StatusViews(board: board)
         let server = try HTTPServer(
             configuration: HTTPServerConfiguration(address: configuration.listen, commonHeaders: common),
-            handler: APIHandler(board: board, writer: writer), logger: logger)
+            logger: logger, makeHandler: { APIHandler(views: views, writer: writer) })
         DispatchQueue.main.async {
             guard !stopping.isSet else { return }
             running = (monitor, server)

@@ -1,15 +1,23 @@
-// The HTTP handler of the contract's four endpoints: checks come from the monitor's StatusBoard,
-// incidents from the store (on the store's queue, never on the event loop).
+// The HTTP handler of the contract's four endpoints: checks come from the monitor's StatusBoard through the
+// loop's cached StatusView (no lock per request), incidents from the store (on the store's queue, never on the
+// event loop). Each event loop has its own APIHandler.
 
 public final class APIHandler: HTTPHandler, @unchecked Sendable {
     private let board: StatusBoard
     private let writer: StoreWriter
-    private let bodies: StatusBodies
+    /// Touched only by the event loop that owns this handler.
+    private var cache: LoopStatusCache
 
-    public init(board: StatusBoard, writer: StoreWriter) {
-        self.board = board
+    /// One handler for one event loop; `views` is shared by all of them.
+    public init(views: StatusViews, writer: StoreWriter) {
+        self.board = views.board
         self.writer = writer
-        self.bodies = StatusBodies(board: board)
+        self.cache = LoopStatusCache(views: views)
+    }
+
+    /// A handler with views of its own (tests, or a server with one loop).
+    public convenience init(board: StatusBoard, writer: StoreWriter) {
+        self.init(views: StatusViews(board: board), writer: writer)
     }
 
     public func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
@@ -27,18 +35,18 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
         }
         switch route {
         case .all, .down:
-            let current = bodies.current()
+            let current = cache.current()
             let validator = [(name: "ETag", value: current.etag), (name: "Cache-Control", value: "no-cache")]
-            if StatusBodies.matches(request.header("If-None-Match"), current.etag) {
+            if LoopStatusCache.matches(request.header("If-None-Match"), current.etag) {
                 return respond(HTTPResponse(status: 304, headers: validator))
             }
             respond(.json(200, route == .all ? current.all : current.down, headers: validator))
         case .service(let domain):
-            guard let host = board.host(domain: domain) else { return respond(notMonitored(domain)) }
-            respond(.json(200, Array(Payloads.check(host).utf8)))
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            respond(.json(200, Array(Payloads.check(cache.current().hosts[position]).utf8)))
         case .incidents(let domain):
-            guard let host = board.host(domain: domain) else { return respond(notMonitored(domain)) }
-            let checkID = host.check.id
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            let checkID = cache.current().hosts[position].check.id
             writer.read({ store in try store.incidents(checkID: checkID) }) { result in
                 switch result {
                 case .success(let incidents):

@@ -15,8 +15,7 @@ final class HTTPConnection {
     let fd: FileDescriptor
     let token: UInt64
     var input: [UInt8] = []
-    var output: [UInt8] = []
-    var outputOffset = 0
+    var output = OutputQueue()
     var exchanges: [Exchange] = []
     var nextSequence: UInt64 = 0
     var body: HTTPBodyReader?
@@ -38,7 +37,7 @@ final class HTTPConnection {
         self.token = token
     }
 
-    var pendingOutput: Int { output.count - outputOffset }
+    var pendingOutput: Int { output.count }
 
     /// Nothing read, nothing owed, nothing to write: the keep-alive idle state.
     var isIdle: Bool { input.isEmpty && exchanges.isEmpty && pendingOutput == 0 && body == nil }
@@ -63,10 +62,6 @@ final class HTTPConnection {
     /// Moves answered exchanges at the head of the queue into the output, in order.
     func serialiseReady(with writer: inout HTTPResponseWriter) {
         while let first = exchanges.first, let response = first.response {
-            if outputOffset > 0 && outputOffset == output.count {
-                output.removeAll(keepingCapacity: true)
-                outputOffset = 0
-            }
             writer.write(response, headOnly: first.headOnly, keepAlive: first.keepAlive, http10: first.http10, into: &output)
             exchanges.removeFirst()
             if !first.keepAlive {

@@ -1,9 +1,11 @@
 // The epoll event loop: accepts connections, reads and parses requests, hands them to the handler, takes
-// responses back from any thread through a locked inbox plus an eventfd, writes with back-pressure, and
-// enforces the connection limit and the header, idle and write timeouts.
+// responses back from other threads through a locked inbox plus an eventfd (the lock is taken only when
+// something is in it), writes with back-pressure, and enforces the connection limit and the header, idle and
+// write timeouts.
 import CLinux
 import Foundation
 import Glibc
+import Synchronization
 
 final class HTTPEventLoop: @unchecked Sendable {
     private static let listenerToken = UInt64.max
@@ -11,6 +13,9 @@ final class HTTPEventLoop: @unchecked Sendable {
     private static let readEvents = UInt32(EPOLLIN.rawValue | EPOLLRDHUP.rawValue)
     /// Every loop watches the one listening socket; EPOLLEXCLUSIVE wakes one of them per connection, not all.
     private static let listenerEvents = UInt32(EPOLLIN.rawValue | EPOLLEXCLUSIVE.rawValue)
+    /// Connections taken per listener wake-up (HAProxy's default maxaccept): a burst is accepted in one go,
+    /// while EPOLLEXCLUSIVE hands connections that arrive one at a time to whichever loop is idle.
+    private static let acceptsPerWake = 64
 
     private let listener: FileDescriptor
     private let configuration: HTTPServerConfiguration
@@ -27,6 +32,9 @@ final class HTTPEventLoop: @unchecked Sendable {
     private var connectionCount = 0
 
     private let inboxLock = NSLock()
+    /// Set after something is put in the inbox, so an empty inbox is seen without taking the lock.
+    private let inboxFilled = Atomic<Bool>(false)
+    private let name: String
     private var inbox: [(token: UInt64, sequence: UInt64, response: HTTPResponse)] = []
     private var shutdownRequested: Double?
     private var shutdownDeadline: MonotonicInstant?
@@ -40,7 +48,8 @@ final class HTTPEventLoop: @unchecked Sendable {
     private let budget: ConnectionBudget
 
     init(listener: FileDescriptor, configuration: HTTPServerConfiguration, budget: ConnectionBudget, handler: HTTPHandler,
-         logger: Logger) throws {
+         name: String, logger: Logger) throws {
+        self.name = name
         self.listener = listener
         self.budget = budget
         self.configuration = configuration
@@ -57,6 +66,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         inboxLock.lock()
         shutdownRequested = gracePeriod
         inboxLock.unlock()
+        inboxFilled.store(true, ordering: .releasing)
         wake.signal()
     }
 
@@ -64,6 +74,7 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     func run() {
         loopThread = pthread_self()
+        Thread.current.name = name  // shown by top -H and /proc/<pid>/task/*/comm
         while true {
             let timeout: Int32 = 250
             do {
@@ -113,7 +124,7 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private func acceptAll() {
         if let paused = acceptPausedUntil, MonotonicInstant.now() < paused { return }
-        for _ in 0..<256 {
+        for _ in 0..<Self.acceptsPerWake {
             let accepted: IOResult<(FileDescriptor, SocketAddress?)>
             do {
                 accepted = try Socket.accept(listener)
@@ -136,10 +147,10 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     /// Answers 503 to a connection over the limit without reading from it, then closes it.
     private func refuseOverLimit(_ fd: FileDescriptor) {
-        var bytes: [UInt8] = []
+        var output = OutputQueue()
         writer.write(.error(503, "too many connections; try again shortly"), headOnly: false, keepAlive: false,
-                     http10: false, into: &bytes)
-        _ = try? bytes.withUnsafeBytes { try Socket.send(fd, $0) }
+                     http10: false, into: &output)
+        _ = try? output.send(to: fd)
         fd.close()
     }
 
@@ -246,7 +257,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         }
         guard head.body != .none else { return dispatchRequest(head, on: connection) }
         if head.expectContinue, connection.exchanges.isEmpty, connection.pendingOutput == 0 {
-            connection.output += Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+            connection.output.appendOwn { $0.append(contentsOf: "HTTP/1.1 100 Continue\r\n\r\n".utf8) }
             flush(connection)
         }
         connection.body = HTTPBodyReader(body: head.body, limit: configuration.maxBodyBytes)
@@ -311,10 +322,12 @@ final class HTTPEventLoop: @unchecked Sendable {
         inboxLock.lock()
         inbox.append((token, sequence, response))
         inboxLock.unlock()
+        inboxFilled.store(true, ordering: .releasing)
         wake.signal()
     }
 
     private func drainInbox() {
+        guard inboxFilled.exchange(false, ordering: .acquiringAndReleasing) else { return }
         inboxLock.lock()
         let items = inbox
         inbox.removeAll()
@@ -339,23 +352,18 @@ final class HTTPEventLoop: @unchecked Sendable {
         while connection.pendingOutput > 0 {
             let result: IOResult<Int>
             do {
-                result = try connection.output.withUnsafeBytes { bytes in
-                    try Socket.send(connection.fd, UnsafeRawBufferPointer(rebasing: bytes[connection.outputOffset...]))
-                }
+                result = try connection.output.send(to: connection.fd)
             } catch {
                 close(connection)
                 return
             }
-            guard case .processed(let written) = result else {
+            guard case .processed(let written) = result, written > 0 else {
                 connection.waitingForWritable = true
                 updateInterest(connection)
                 return
             }
-            connection.outputOffset += written
             connection.lastWriteProgress = .now()
         }
-        connection.output.removeAll(keepingCapacity: connection.output.capacity <= 65_536)
-        connection.outputOffset = 0
         connection.waitingForWritable = false
         if connection.closeAfterWrite || (connection.peerClosed && connection.exchanges.isEmpty) {
             Socket.shutdown(connection.fd, how: Int32(SHUT_WR))

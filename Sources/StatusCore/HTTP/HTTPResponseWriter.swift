@@ -13,29 +13,32 @@ struct HTTPResponseWriter {
         self.commonHeaders = bytes
     }
 
-    /// Appends the full response to `output`.
-    mutating func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool, into output: inout [UInt8]) {
-        output.append(contentsOf: Self.statusLine(response.status))
-        output.append(contentsOf: dateHeader())
-        output.append(contentsOf: commonHeaders)
-        for (name, value) in response.headers {
-            output.append(contentsOf: name.utf8)
-            output.append(contentsOf: [58, 32])
-            output.append(contentsOf: value.utf8)
-            output.append(contentsOf: [13, 10])
+    /// Queues the full response on `output`: the head in the queue's own buffer, the body after it.
+    mutating func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool, into output: inout OutputQueue) {
+        let date = dateHeader()
+        output.appendOwn { head in
+            head.append(contentsOf: Self.statusLine(response.status))
+            head.append(contentsOf: date)
+            head.append(contentsOf: commonHeaders)
+            for (name, value) in response.headers {
+                head.append(contentsOf: name.utf8)
+                head.append(contentsOf: [58, 32])
+                head.append(contentsOf: value.utf8)
+                head.append(contentsOf: [13, 10])
+            }
+            if response.status != 304 && response.status != 204 && response.status >= 200 {
+                head.append(contentsOf: "Content-Length: ".utf8)
+                head.append(contentsOf: String(response.body.count).utf8)
+                head.append(contentsOf: [13, 10])
+            }
+            if !keepAlive {
+                head.append(contentsOf: "Connection: close\r\n".utf8)
+            } else if http10 {
+                head.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            }
+            head.append(contentsOf: [13, 10])
         }
-        if response.status != 304 && response.status != 204 && response.status >= 200 {
-            output.append(contentsOf: "Content-Length: ".utf8)
-            output.append(contentsOf: String(response.body.count).utf8)
-            output.append(contentsOf: [13, 10])
-        }
-        if !keepAlive {
-            output.append(contentsOf: "Connection: close\r\n".utf8)
-        } else if http10 {
-            output.append(contentsOf: "Connection: keep-alive\r\n".utf8)
-        }
-        output.append(contentsOf: [13, 10])
-        if !headOnly && response.status != 304 && response.status != 204 { output.append(contentsOf: response.body) }
+        if !headOnly && response.status != 304 && response.status != 204 { output.append(response.body) }
     }
 
     /// "Date: <IMF-fixdate>\r\n", formatted once per second.

@@ -36,8 +36,14 @@ public final class HTTPServer: @unchecked Sendable {
     /// The address actually bound (the real port when port 0 was asked for).
     public let boundAddress: SocketAddress
 
+    /// One handler shared by every event loop.
+    public convenience init(configuration: HTTPServerConfiguration, handler: HTTPHandler, logger: Logger) throws {
+        try self.init(configuration: configuration, logger: logger, makeHandler: { handler })
+    }
+
     /// Opens, binds and listens; throws a `SystemError` such as "bind(0.0.0.0:8080) failed: Address already in use".
-    public init(configuration: HTTPServerConfiguration, handler: HTTPHandler, logger: Logger) throws {
+    /// `makeHandler` is called once per event loop, so a handler may keep state confined to its loop's thread.
+    public init(configuration: HTTPServerConfiguration, logger: Logger, makeHandler: () -> HTTPHandler) throws {
         let address = configuration.address
         let listener = try Socket.open(family: address.family,
                                    type: Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
@@ -50,20 +56,20 @@ public final class HTTPServer: @unchecked Sendable {
         try Socket.listen(listener, backlog: 1024)
         boundAddress = try Socket.localAddress(listener) ?? address
         let budget = ConnectionBudget(limit: configuration.maxConnections)
-        loops = try (0..<max(1, configuration.eventLoops)).map { _ in
-            try HTTPEventLoop(listener: listener, configuration: configuration, budget: budget, handler: handler, logger: logger)
+        loops = try (0..<max(1, configuration.eventLoops)).map { index in
+            try HTTPEventLoop(listener: listener, configuration: configuration, budget: budget, handler: makeHandler(),
+                              name: "status-http-\(index)", logger: logger)
         }
         self.listener = listener
     }
 
     /// Starts serving: each event loop on its own thread.
     public func start() {
-        for (index, loop) in loops.enumerated() {
+        for loop in loops {
             let thread = Thread { [loop, finished] in
                 loop.run()
                 finished.signal()
             }
-            thread.name = "status.http.\(index)"
             threads.append(thread)
             thread.start()
         }

@@ -1,5 +1,6 @@
 // The monitor's current state of every host, published for the API to read (the API never pings).
 import Foundation
+import Synchronization
 
 /// What the API shows for one host.
 public struct HostStatus: Equatable, Sendable {
@@ -21,10 +22,13 @@ public struct HostStatus: Equatable, Sendable {
 }
 
 /// Lock-protected table of host states, in configuration order. Writers: the monitor; readers: the API.
+/// Two versions are published atomically, so readers can see that nothing changed without taking the lock:
+/// `version` moves on with every change (every ping), `stateVersion` only when a host's reported up/down changes.
 public final class StatusBoard: @unchecked Sendable {
     private let lock = NSLock()
     private var hosts: [HostStatus]
-    private var version: UInt64 = 0
+    private let publishedVersion = Atomic<UInt64>(0)
+    private let publishedStateVersion = Atomic<UInt64>(0)
     private let indexByKey: [String: Int]
 
     public init(hosts: [HostStatus]) {
@@ -43,17 +47,28 @@ public final class StatusBoard: @unchecked Sendable {
         return hosts
     }
 
-    /// Every host and the board's version (it grows with every change), or nil if the version is still `known`.
-    public func snapshot(ifChangedSince known: UInt64?) -> (hosts: [HostStatus], version: UInt64)? {
+    /// Grows with every change; read without a lock.
+    public var version: UInt64 { publishedVersion.load(ordering: .acquiring) }
+
+    /// Grows when a host's reported up/down changes; read without a lock.
+    public var stateVersion: UInt64 { publishedStateVersion.load(ordering: .acquiring) }
+
+    /// Every host and the versions they are at.
+    public func versionedSnapshot() -> (hosts: [HostStatus], version: UInt64, stateVersion: UInt64) {
         lock.lock()
         defer { lock.unlock() }
-        if let known, known == version { return nil }
-        return (hosts, version)
+        return (hosts, publishedVersion.load(ordering: .relaxed), publishedStateVersion.load(ordering: .relaxed))
     }
 
-    /// The host whose domain is `domain` as configured (IPv6 literals with or without brackets).
+    /// Where the host whose domain is `domain` as configured (IPv6 literals with or without brackets) sits in
+    /// every snapshot; the table never changes, so this takes no lock.
+    public func position(domain: String) -> Int? {
+        indexByKey[HostSpec.lookupKey(domain)]
+    }
+
+    /// The host whose domain is `domain` as configured.
     public func host(domain: String) -> HostStatus? {
-        guard let position = indexByKey[HostSpec.lookupKey(domain)] else { return nil }
+        guard let position = position(domain: domain) else { return nil }
         lock.lock()
         defer { lock.unlock() }
         return hosts[position]
@@ -61,8 +76,10 @@ public final class StatusBoard: @unchecked Sendable {
 
     func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
         lock.lock()
+        let wasUp = hosts[position].reportedUp
         change(&hosts[position])
-        version &+= 1
+        if hosts[position].reportedUp != wasUp { publishedStateVersion.wrappingAdd(1, ordering: .releasing) }
+        publishedVersion.wrappingAdd(1, ordering: .releasing)
         lock.unlock()
     }
 }

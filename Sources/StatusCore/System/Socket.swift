@@ -1,4 +1,4 @@
-// Socket syscalls, wrapped once: socket, bind, listen, accept4, send/recv, sendto/recvmsg, setsockopt.
+// Socket syscalls, wrapped once: socket, bind, listen, accept4, send/sendmsg/recv, sendto/recvmsg, setsockopt.
 import Glibc
 import CLinux
 
@@ -47,6 +47,14 @@ public enum Socket {
     /// Writes from `buffer` without raising SIGPIPE.
     public static func send(_ fd: FileDescriptor, _ buffer: UnsafeRawBufferPointer) throws -> IOResult<Int> {
         try nonBlockingSyscall("send") { Glibc.send(fd.rawValue, buffer.baseAddress, buffer.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Writes the buffers of `vectors` in order (a gathering write, as writev) without raising SIGPIPE.
+    public static func send(_ fd: FileDescriptor, vectors: UnsafeBufferPointer<iovec>) throws -> IOResult<Int> {
+        var message = msghdr()
+        message.msg_iov = UnsafeMutablePointer(mutating: vectors.baseAddress)
+        message.msg_iovlen = vectors.count
+        return try nonBlockingSyscall("sendmsg") { Glibc.sendmsg(fd.rawValue, &message, Int32(MSG_NOSIGNAL)) }
     }
 
     /// Sends one datagram to `address`.

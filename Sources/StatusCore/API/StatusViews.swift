@@ -1,0 +1,118 @@
+// The bodies of /status and /status/down, serialised once per change of the status board and reused by every
+// request until the next change, with an ETag so polling dashboards get 304 Not Modified.
+//
+// A host going down or up is served at once. A ping that changes only `last_performed` (or the round-trip
+// time) is served within `refreshInterval` (half a second): every ping changes the board, and re-serialising
+// ten thousand hosts on every ping would cost more than all the pinging.
+//
+// Two levels, so that requests take no lock: `StatusViews` is shared by the event loops and builds a new
+// `StatusView` when the board has moved on; each event loop's handler keeps the view it last used in a
+// `LoopStatusCache` and only compares the board's atomic versions on a request.
+import Foundation
+
+/// One serialised state of the board. Immutable, so event loops share it freely.
+final class StatusView: Sendable {
+    let version: UInt64
+    let stateVersion: UInt64
+    /// Until then, this view may stand for a newer board whose hosts are all still up or down as here.
+    let refreshAfter: MonotonicInstant
+    let hosts: [HostStatus]
+    let all: [UInt8]
+    let down: [UInt8]
+    /// A strong validator: this process's random tag and the board's version.
+    let etag: String
+
+    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, hosts: [HostStatus], processTag: String) {
+        self.version = version
+        self.stateVersion = stateVersion
+        self.refreshAfter = refreshAfter
+        self.hosts = hosts
+        all = Payloads.array(hosts, Payloads.check)
+        down = Payloads.array(hosts.filter { !$0.reportedUp }, Payloads.check)
+        etag = "\"\(processTag)-\(version)\""
+    }
+}
+
+/// Builds a view at most once per board change, and for changes of `last_performed` only at most once per
+/// `refreshInterval`; shared by every event loop.
+public final class StatusViews: @unchecked Sendable {
+    let board: StatusBoard
+    private let refreshNanoseconds: UInt64
+    private let lock = NSLock()
+    private var latest: StatusView?
+    /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
+    private let processTag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+
+    public init(board: StatusBoard, refreshInterval: Double = 0.5) {
+        self.board = board
+        self.refreshNanoseconds = UInt64(max(0, refreshInterval) * 1e9)
+    }
+
+    /// True while `view` may be served for the board as it is now: nothing changed, or only times within the
+    /// refresh interval.
+    func isCurrent(_ view: StatusView) -> Bool {
+        if view.version == board.version { return true }
+        return view.stateVersion == board.stateVersion && MonotonicInstant.now() < view.refreshAfter
+    }
+
+    /// The current view, built now if needed; waits while another loop builds it.
+    func current() -> StatusView {
+        lock.lock()
+        defer { lock.unlock() }
+        return newest()
+    }
+
+    /// Like `current()`, but nil instead of waiting while another loop is building it.
+    func currentIfFree() -> StatusView? {
+        guard lock.try() else { return nil }
+        defer { lock.unlock() }
+        return newest()
+    }
+
+    private func newest() -> StatusView {
+        if let latest, isCurrent(latest) { return latest }
+        let (hosts, version, stateVersion) = board.versionedSnapshot()
+        let view = StatusView(version: version, stateVersion: stateVersion,
+                              refreshAfter: MonotonicInstant.now().adding(nanoseconds: refreshNanoseconds),
+                              hosts: hosts, processTag: processTag)
+        latest = view
+        return view
+    }
+}
+
+/// One event loop's copy of the current view. Not thread-safe: used only by the loop that owns it.
+struct LoopStatusCache {
+    private let views: StatusViews
+    private var view: StatusView?
+
+    init(views: StatusViews) {
+        self.views = views
+    }
+
+    /// The current view: an atomic load or two while the board is unchanged; after a change, the shared view,
+    /// unless another loop is building it at this moment (then the previous view, as if the request came a
+    /// moment earlier).
+    mutating func current() -> StatusView {
+        guard let view else {
+            let first = views.current()
+            self.view = first
+            return first
+        }
+        if views.isCurrent(view) { return view }
+        guard let newer = views.currentIfFree() else { return view }
+        self.view = newer
+        return newer
+    }
+
+    /// True when an If-None-Match header lists `etag` (weak comparison, as RFC 9110 §13.1.2 asks) or is "*".
+    static func matches(_ ifNoneMatch: String?, _ etag: String) -> Bool {
+        guard let ifNoneMatch else { return false }
+        for candidate in ifNoneMatch.split(separator: ",") {
+            var tag = candidate.trimmingCharacters(in: .whitespaces)
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if tag == etag { return true }
+        }
+        return false
+    }
+}
