@@ -1,0 +1,330 @@
+// RFC 9112 conformance of the HTTP server, one named test per rule of issue 3, each over a real loopback
+// socket and asserting the exact status code or that the server closed the connection.
+import Dispatch
+import Foundation
+import Glibc
+import Testing
+@testable import StatusCore
+
+/// Answers `/big` with 100 KB, everything else with the path (and query) as a small JSON body.
+final class SizedHandler: HTTPHandler, @unchecked Sendable {
+    static let big = [UInt8](repeating: 0x61, count: 100_000)
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        if request.path == "/big" { return respond(.json(200, Self.big)) }
+        respond(.json(200, Array("{\"path\":\(JSONText.string(request.path))}".utf8)))
+    }
+}
+
+@Suite struct HTTPConformanceTests {
+    func server(_ configure: (inout HTTPServerConfiguration) -> Void = { _ in }) throws -> RunningServer {
+        try RunningServer(configure, handler: SizedHandler())
+    }
+
+    /// The contract's API over a server, for the rules that concern targets and bodies of /status.
+    func apiServer() throws -> RunningServer {
+        let board = StatusBoard(hosts: [
+            HostStatus(check: Check(id: 1, domain: "nas.lan", lastPerformed: nil, status: true), isDown: false, lastRTTMilliseconds: nil),
+        ])
+        let handler = APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), logger: Logger(minimumLevel: .error)))
+        return try RunningServer(handler: handler)
+    }
+
+    /// Sends `request` on a new connection and returns the one response.
+    func exchange(_ running: RunningServer, _ request: String) throws -> (TestHTTPClient, TestHTTPClient.Response) {
+        let client = try running.client()
+        client.send(request)
+        return (client, try #require(client.response()))
+    }
+
+    // MARK: persistence
+
+    @Test func http11ConnectionsPersistByDefault() throws {
+        let running = try server()
+        let (client, first) = try exchange(running, "GET /one HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(first.status == 200 && first.headers["connection"] == nil)
+        client.send("GET /two HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(client.response()?.text == "{\"path\":\"/two\"}")
+    }
+
+    @Test func http10ConnectionsCloseAfterOneResponse() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.0\r\n\r\n")
+        #expect(response.status == 200)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func http10ConnectionsPersistOnKeepAlive() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(response.status == 200 && response.headers["connection"] == "keep-alive")
+        client.send("GET /again HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+        #expect(client.response()?.text == "{\"path\":\"/again\"}")
+    }
+
+    @Test func connectionCloseIsHonouredAndLaterPipelinedRequestsAreNotAnswered() throws {
+        let running = try server()
+        let (client, response) = try exchange(running,
+            "GET /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(response.status == 200 && response.headers["connection"] == "close")
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() throws {
+        let running = try RunningServer()  // EchoHandler: /slow answers 200 ms late, from another thread
+        let (client, first) = try exchange(running,
+            "GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /fast HTTP/1.1\r\nHost: t\r\n\r\nGET /third HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(first.text == "{\"path\":\"/slow\"}")
+        #expect(client.response()?.text == "{\"path\":\"/fast\"}")
+        #expect(client.response()?.text == "{\"path\":\"/third\"}")
+    }
+
+    // MARK: request bodies
+
+    @Test func aContentLengthBodyIsReadAndDiscarded() throws {
+        let running = try server()
+        let (client, response) = try exchange(running,
+            "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\nGET /x HTTP")
+        #expect(response.status == 200 && response.text == "{\"path\":\"/a\"}")
+        client.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(client.response()?.text == "{\"path\":\"/b\"}", "the body's bytes were not taken for a request")
+    }
+
+    @Test func aChunkedBodyIsDecodedToItsEndAndDiscarded() throws {
+        let running = try server()
+        let (client, response) = try exchange(running,
+            "POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nGET \r\n0\r\nX-Trailer: 1\r\n\r\n")
+        #expect(response.text == "{\"path\":\"/a\"}")
+        client.send("GET /b HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(client.response()?.text == "{\"path\":\"/b\"}")
+    }
+
+    @Test func aBodyOverTheLimitIs413AndClosed() throws {
+        let running = try server { $0.maxBodyBytes = 1000 }
+        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n")
+        #expect(response.status == 413)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func aChunkedBodyGrowingOverTheLimitIs413AndClosed() throws {
+        let running = try server { $0.maxBodyBytes = 1000 }
+        let chunk = "3e8\r\n" + String(repeating: "x", count: 1000) + "\r\n"
+        let (client, response) = try exchange(running,
+            "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + "1\r\nx\r\n0\r\n\r\n")
+        #expect(response.status == 413)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func expect100ContinueGets100ThenTheResponse() throws {
+        let running = try server()
+        let (client, interim) = try exchange(running,
+            "POST /d HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n")
+        #expect(interim.status == 100)
+        client.send("xyz")
+        #expect(client.response()?.text == "{\"path\":\"/d\"}")
+    }
+
+    @Test func expect100ContinueWithABodyOverTheLimitIs413WithoutA100() throws {
+        let running = try server { $0.maxBodyBytes = 1000 }
+        let (client, response) = try exchange(running,
+            "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
+        #expect(response.status == 413)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func anUnknownExpectationIs417() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n")
+        #expect(response.status == 417)
+        #expect(client.isClosedByServer())
+    }
+
+    // MARK: targets, Host, versions
+
+    @Test func anAbsoluteFormTargetIsServedByItsPath() throws {
+        let running = try apiServer()
+        let (_, response) = try exchange(running, "GET http://status.lan:8080/status/service/nas.lan HTTP/1.1\r\nHost: status.lan\r\n\r\n")
+        #expect(response.status == 200 && response.text.contains("\"domain\":\"nas.lan\""))
+    }
+
+    @Test func http11WithoutHostIs400() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func twoHostHeadersAre400() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test(arguments: ["HTTP/2.0", "HTTP/3.0", "HTTP/9.9"])
+    func anUnknownMajorVersionIs505(version: String) throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / \(version)\r\nHost: t\r\n\r\n")
+        #expect(response.status == 505)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func aHigherHTTP1MinorVersionIsServedAs11() throws {
+        let running = try server()
+        let (_, response) = try exchange(running, "GET /x HTTP/1.7\r\nHost: t\r\n\r\n")
+        #expect(response.status == 200)
+    }
+
+    // MARK: request smuggling
+
+    @Test func duplicateDifferentContentLengthsAre400() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
+        #expect(response.status == 400)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func anOverflowingContentLengthIs400() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 18446744073709551617\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func aNegativeContentLengthIs400() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func contentLengthWithTransferEncodingIs400() throws {
+        let running = try server()
+        let (client, response) = try exchange(running,
+            "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+        #expect(response.status == 400)
+        #expect(client.isClosedByServer())
+    }
+
+    // MARK: percent-decoding
+
+    @Test func percentEncodedTargetsAreDecoded() throws {
+        let running = try apiServer()
+        let (_, response) = try exchange(running, "GET /status/service/nas%2Elan HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(response.status == 200)
+    }
+
+    @Test(arguments: ["%zz", "nas%2", "nas%", "%G0"])
+    func anInvalidPercentEscapeIs400(escape: String) throws {
+        let running = try apiServer()
+        let (_, response) = try exchange(running, "GET /status/service/\(escape) HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(response.status == 400)
+    }
+
+    @Test func anEncodedNULIs400() throws {
+        let running = try apiServer()
+        let (_, response) = try exchange(running, "GET /status/service/nas%00.lan HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(response.status == 400)
+    }
+
+    // MARK: limits
+
+    @Test func aRequestLineOverTheLimitIs414() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(response.status == 414)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func aHeaderBlockOverTheLimitIs431() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\nX: " + String(repeating: "b", count: 17000) + "\r\n\r\n")
+        #expect(response.status == 431)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func tooManyHeaderFieldsAre431() throws {
+        let running = try server()
+        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\n" + (1...101).map { "X\($0): y\r\n" }.joined() + "\r\n")
+        #expect(response.status == 431)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func aHeadThatDoesNotArriveInTimeIs408AndClosed() throws {
+        let running = try server { $0.headerTimeout = 0.5 }
+        let client = try running.client()
+        client.send("GET / HTTP/1.1\r\nHo")
+        let started = Date()
+        #expect(client.response()?.status == 408)
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(client.isClosedByServer())
+    }
+
+    @Test func anIdleKeepAliveConnectionIsClosed() throws {
+        let running = try server { $0.idleTimeout = 0.5 }
+        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(response.status == 200)
+        let started = Date()
+        #expect(client.isClosedByServer())
+        #expect(Date().timeIntervalSince(started) < 1.5)
+    }
+
+    @Test func connectionsOverTheLimitGet503AndCloseWhileExistingOnesKeepWorking() throws {
+        let running = try server { $0.maxConnections = 2 }
+        let first = try running.client()
+        let second = try running.client()
+        first.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(first.response()?.status == 200)
+        let third = try running.client()
+        #expect(third.response()?.status == 503)
+        #expect(third.isClosedByServer())
+        second.send("GET /second HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(second.response()?.status == 200)
+        first.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(first.response()?.status == 200)
+    }
+
+    // MARK: back-pressure
+
+    @Test func aClientThatDoesNotReadStallsNoOneAndLosesNothing() throws {
+        let running = try server { $0.maxPendingOutputBytes = 64 * 1024; $0.eventLoops = 1 }
+        let reader = try running.client()
+        let hoarder = try running.client()
+        let requests = 100  // 10 MB of answers, far beyond the socket buffers
+        hoarder.send(String(repeating: "GET /big HTTP/1.1\r\nHost: t\r\n\r\n", count: requests))
+        Thread.sleep(forTimeInterval: 0.3)
+        for index in 0..<20 {  // the same event loop still serves another client at once
+            let started = Date()
+            reader.send("GET /r\(index) HTTP/1.1\r\nHost: t\r\n\r\n")
+            #expect(reader.response()?.text == "{\"path\":\"/r\(index)\"}")
+            #expect(Date().timeIntervalSince(started) < 0.5)
+        }
+        var received = 0
+        while received < requests, let response = hoarder.response(), response.status == 200, response.body.count == 100_000 {
+            received += 1
+        }
+        #expect(received == requests, "every pipelined answer arrives once the client reads")
+    }
+
+    // MARK: HEAD and validators
+
+    @Test func headGetsTheHeadersOfGetWithoutTheBodyEvenOnErrors() throws {
+        let running = try apiServer()
+        let client = try running.client()
+        client.send("HEAD /status HTTP/1.1\r\nHost: t\r\n\r\nHEAD /nope HTTP/1.1\r\nHost: t\r\n\r\nGET /status/down HTTP/1.1\r\nHost: t\r\n\r\n")
+        let head = try #require(client.response(headOnly: true))
+        #expect(head.status == 200 && head.body.isEmpty && Int(head.headers["content-length"] ?? "") ?? 0 > 2)
+        let missing = try #require(client.response(headOnly: true))
+        #expect(missing.status == 404 && Int(missing.headers["content-length"] ?? "") ?? 0 > 0)
+        #expect(client.response()?.text == "[]", "no body bytes were sent for either HEAD")
+    }
+
+    @Test func ifNoneMatchWithTheCurrentETagIs304WithoutABody() throws {
+        let running = try apiServer()
+        let (client, first) = try exchange(running, "GET /status HTTP/1.1\r\nHost: t\r\n\r\n")
+        let etag = try #require(first.headers["etag"])
+        client.send("GET /status HTTP/1.1\r\nHost: t\r\nIf-None-Match: \(etag)\r\n\r\nGET /status/down HTTP/1.1\r\nHost: t\r\n\r\n")
+        let notModified = try #require(client.response())
+        #expect(notModified.status == 304 && notModified.body.isEmpty && notModified.headers["content-length"] == nil)
+        #expect(client.response()?.text == "[]", "the connection goes on after a 304")
+    }
+}
