@@ -16,6 +16,11 @@ import Testing
         #expect(JSONText.time(nil as Date?) == "null")
         #expect(JSONText.time(Date(timeIntervalSince1970: 253_402_300_799.999)) == "9999-12-31T23:59:59.999Z")
         #expect(JSONText.time(Date(timeIntervalSince1970: 1_795_986_185.0009)) == "2026-11-29T21:03:05.000Z")
+        let wrong = (0..<1000).filter { millisecond in
+            let text = JSONText.time(Date(timeIntervalSince1970: 1_795_986_185 + Double(millisecond) / 1000))
+            return !text.hasSuffix(String(format: ".%03dZ", millisecond))
+        }
+        #expect(wrong.isEmpty, "an exact millisecond is shown as the one before: \(wrong.prefix(5))")
     }
 
     @Test func fixedThreeDecimals() {

@@ -41,10 +41,29 @@ func withStore(_ kind: StoreKind, _ body: (Store) throws -> Void) throws {
     func checkUpdatesPersist(kind: StoreKind) throws {
         try withStore(kind) { store in
             let check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
-            try store.updateCheck(id: check.id, lastPerformed: t0, status: false)
+            try store.updateChecks([CheckUpdate(id: check.id, lastPerformed: t0, status: false)])
             let stored = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
             #expect(stored.lastPerformed == t0)
             #expect(stored.status == false)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func batchedCheckUpdatesPersistEachChecksOwnTimeToTheMillisecond(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let domains = (0..<(MariaDBStore.updateBatchSize + 7)).map { "h\($0).lan" }
+            let checks = try store.registerChecks(domains: domains)
+            try store.updateChecks(checks.enumerated().map { index, check in
+                CheckUpdate(id: check.id, lastPerformed: t0.addingTimeInterval(Double(index) * 0.001), status: index % 3 != 0)
+            })
+            let stored = try store.registerChecks(domains: domains)
+            func milliseconds(_ date: Date?) -> Int64? { date?.unixMilliseconds }
+            let base = t0.unixMilliseconds
+            let wrong = stored.enumerated().filter { index, check in
+                milliseconds(check.lastPerformed) != base + Int64(index) || check.status != (index % 3 != 0)
+            }
+            let first = wrong.first.map { "\($0.offset): \($0.element)" } ?? ""
+            #expect(wrong.count == 0, "first wrong check: \(first)")
         }
     }
 

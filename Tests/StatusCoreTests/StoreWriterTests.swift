@@ -9,6 +9,8 @@ final class FlakyStore: Store, @unchecked Sendable {
     private let lock = NSLock()
     private var failures: Int
     private(set) var attempts = 0
+    /// The size of every successful updateChecks call, in order.
+    private(set) var statements: [Int] = []
 
     init(failures: Int) { self.failures = failures }
 
@@ -24,9 +26,12 @@ final class FlakyStore: Store, @unchecked Sendable {
 
     func migrate() throws {}
     func registerChecks(domains: [String]) throws -> [Check] { try inner.registerChecks(domains: domains) }
-    func updateCheck(id: Int64, lastPerformed: Date, status: Bool) throws {
+    func updateChecks(_ updates: [CheckUpdate]) throws {
         try maybeFail()
-        try inner.updateCheck(id: id, lastPerformed: lastPerformed, status: status)
+        lock.lock()
+        statements.append(updates.count)
+        lock.unlock()
+        try inner.updateChecks(updates)
     }
     func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
         try maybeFail()
@@ -87,10 +92,58 @@ final class FlakyStore: Store, @unchecked Sendable {
         #expect(check.status == false)
     }
 
+    @Test func pingsAreWrittenInBatchesWithTheNewestPingOfEachCheck() throws {
+        let store = FlakyStore(failures: 0)
+        let checks = try store.registerChecks(domains: (1...100).map { "h\($0).lan" })
+        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error), batchInterval: 0.3)
+        for second in 0..<10 {
+            for check in checks {
+                writer.submit(.performed(checkID: check.id, at: t0.addingTimeInterval(Double(second)), status: true))
+            }
+        }
+        Thread.sleep(forTimeInterval: 0.6)
+        #expect(store.statements == [100], "1,000 pings of 100 checks: one statement")
+        let stored = try store.registerChecks(domains: (1...100).map { "h\($0).lan" })
+        #expect(stored.allSatisfy { $0.lastPerformed == t0.addingTimeInterval(9) })
+    }
+
+    @Test func aFlipIsWrittenAtOnceAndNoOlderPingOverwritesIt() throws {
+        let store = FlakyStore(failures: 0)
+        let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error), batchInterval: 3600)
+        writer.submit(.performed(checkID: id, at: t0, status: true))
+        writer.submit(.opened(checkID: id, description: "down", downDetection: t0.addingTimeInterval(1)))
+        writer.submit(.flipped(checkID: id, at: t0.addingTimeInterval(3), status: false))
+        Thread.sleep(forTimeInterval: 0.3)
+        var check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
+        #expect(check.status == false && check.lastPerformed == t0.addingTimeInterval(3), "written without waiting for a batch")
+        #expect(try store.ongoingIncident(checkID: id) != nil)
+        #expect(writer.flush(timeout: 2))
+        check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
+        #expect(check.status == false && check.lastPerformed == t0.addingTimeInterval(3))
+        #expect(store.statements == [1], "the older ping was dropped, not written after the flip")
+    }
+
+    @Test func batchesWaitingOutAnOutageMergeAndKeepTheNewestPing() throws {
+        let store = FlakyStore(failures: 4)
+        let checks = try store.registerChecks(domains: ["a.lan", "b.lan"])
+        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error), batchInterval: 0.05)
+        writer.submit(.flipped(checkID: checks[0].id, at: t0, status: false))
+        for second in 1...20 {
+            writer.submit(.performed(checkID: checks[0].id, at: t0.addingTimeInterval(Double(second)), status: false))
+            if second <= 10 { writer.submit(.performed(checkID: checks[1].id, at: t0.addingTimeInterval(Double(second)), status: true)) }
+            Thread.sleep(forTimeInterval: 0.06)
+        }
+        #expect(writer.flush(timeout: 15))
+        let stored = try store.registerChecks(domains: ["a.lan", "b.lan"])
+        #expect(stored[0].lastPerformed == t0.addingTimeInterval(20) && stored[0].status == false)
+        #expect(stored[1].lastPerformed == t0.addingTimeInterval(10) && stored[1].status == true)
+    }
+
     @Test func readsFailFastDuringAnOutage() throws {
         let store = FlakyStore(failures: 1000)
         let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error))
-        writer.submit(.performed(checkID: 1, at: t0, status: true))
+        writer.submit(.flipped(checkID: 1, at: t0, status: false))
         Thread.sleep(forTimeInterval: 0.1)
         let answered = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<[Incident], Error>?

@@ -30,7 +30,7 @@ public enum JSONText {
 
     /// RFC 3339 UTC with milliseconds and a Z: "2026-11-24T21:03:05.123Z".
     public static func time(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let totalMilliseconds = date.unixMilliseconds
         var seconds = time_t(totalMilliseconds >= 0 ? totalMilliseconds / 1000 : (totalMilliseconds - 999) / 1000)
         let milliseconds = Int(totalMilliseconds - Int64(seconds) * 1000)
         var parts = tm()

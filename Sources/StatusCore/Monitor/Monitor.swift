@@ -170,7 +170,11 @@ public final class Monitor: @unchecked Sendable {
             status.isDown = isDown
             if let rtt { status.lastRTTMilliseconds = rtt }
         }
-        writer.submit(.performed(checkID: host.checkID, at: completedAt, status: !isDown))
+        if transition == nil {
+            writer.submit(.performed(checkID: host.checkID, at: completedAt, status: !isDown))
+        } else {
+            writer.submit(.flipped(checkID: host.checkID, at: completedAt, status: !isDown))
+        }
     }
 
     /// An ICMP error for a ping that already timed out (ARP failing for a dead host on the local network takes

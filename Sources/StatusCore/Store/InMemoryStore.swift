@@ -29,11 +29,13 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         }
     }
 
-    public func updateCheck(id: Int64, lastPerformed: Date, status: Bool) throws {
+    public func updateChecks(_ updates: [CheckUpdate]) throws {
         locked {
-            guard let index = checks.firstIndex(where: { $0.id == id }) else { return }
-            checks[index].lastPerformed = lastPerformed
-            checks[index].status = status
+            for update in updates {
+                guard let index = checks.firstIndex(where: { $0.id == update.id }) else { continue }
+                checks[index].lastPerformed = update.lastPerformed
+                checks[index].status = update.status
+            }
         }
     }
 

@@ -20,6 +20,19 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
     }
 }
 
+/// The time and result of one check's latest completed ping.
+public struct CheckUpdate: Sendable, Equatable {
+    public var id: Int64
+    public var lastPerformed: Date
+    public var status: Bool
+
+    public init(id: Int64, lastPerformed: Date, status: Bool) {
+        self.id = id
+        self.lastPerformed = lastPerformed
+        self.status = status
+    }
+}
+
 /// Persistent checks and incidents. One transaction per method; any error leaves the data as it was.
 public protocol Store: AnyObject {
     /// Creates the schema or migrates it to the current version; harmless to run again.
@@ -29,8 +42,8 @@ public protocol Store: AnyObject {
     /// A domain keeps its id across restarts.
     func registerChecks(domains: [String]) throws -> [Check]
 
-    /// Records the time and result of a check's latest completed ping.
-    func updateCheck(id: Int64, lastPerformed: Date, status: Bool) throws
+    /// Records the time and result of each check's latest completed ping: for many checks in a few statements.
+    func updateChecks(_ updates: [CheckUpdate]) throws
 
     /// Opens an incident. Throws `StoreError.ongoingIncidentExists` if the check already has one.
     func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident

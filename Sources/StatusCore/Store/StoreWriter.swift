@@ -1,13 +1,22 @@
 // The store's own queue: every database call runs here, never on a timer queue or an event loop. Changes are
 // applied in the order they were submitted; while the database is unavailable the head change is retried with
 // capped, jittered exponential back-off and the rest wait behind it, so nothing is reordered or dropped.
+//
+// Database load grows with state changes, not with pings: incidents and up/down flips are queued at once,
+// while each check's latest ping is only remembered and written for all checks together every few seconds
+// (one batched statement per 5,000 checks) and at shutdown.
 import Dispatch
 import Foundation
 
 public final class StoreWriter: @unchecked Sendable {
     /// A state change to record.
     public enum Change: Sendable, Equatable {
+        /// A ping that did not change the check's up/down state: batched.
         case performed(checkID: Int64, at: Date, status: Bool)
+        /// A ping that turned the check down or up: written at once, in order with the incident.
+        case flipped(checkID: Int64, at: Date, status: Bool)
+        /// Many checks' latest pings (the writer queues these itself from `performed`).
+        case checks([CheckUpdate])
         case opened(checkID: Int64, description: String, downDetection: Date)
         case closed(checkID: Int64, upDetection: Date)
         /// A clearer cause for the check's ongoing incident.
@@ -19,33 +28,75 @@ public final class StoreWriter: @unchecked Sendable {
     private let queue = DispatchQueue(label: "status.store")
     private let lock = NSLock()
     private var pending: [Change] = []
+    /// Each check's latest `performed` not yet queued, by check id.
+    private var latest: [Int64: CheckUpdate] = [:]
+    private var batchTimer: DispatchSourceTimer?
     private var draining = false
     private var unavailableSince: Date?
     private var backoff = 0.0
     private let firstBackoff = 0.2
     private let maximumBackoff = 10.0
 
-    public init(store: Store, logger: Logger) {
+    /// `batchInterval`: how often the checks' latest pings are written (seconds).
+    public init(store: Store, logger: Logger, batchInterval: Double = 5) {
         self.store = store
         self.logger = logger
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let nanoseconds = Int(max(batchInterval, 0.01) * 1e9)
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds),
+                       leeway: .milliseconds(100))
+        timer.setEventHandler { [weak self] in self?.queueLatest() }
+        timer.resume()
+        batchTimer = timer
     }
 
-    /// Changes not yet written.
+    deinit { batchTimer?.cancel() }
+
+    /// Changes not yet written (each check whose latest ping waits for the next batch counts once).
     public var pendingCount: Int {
         lock.lock()
         defer { lock.unlock() }
-        return pending.count
+        return pending.count + latest.count
     }
 
-    /// Queues a change; returns at once. A `performed` replaces a still-pending `performed` of the same check
-    /// at the tail (only the newest state of a check matters), which keeps an outage's queue short.
+    /// Queues a change; returns at once. A `performed` only replaces the check's remembered latest ping; a
+    /// `flipped` is newer than that one, which is dropped.
     public func submit(_ change: Change) {
         lock.lock()
-        if case .performed(let id, _, _) = change, case .performed(let lastID, _, _)? = pending.last, lastID == id {
-            pending[pending.count - 1] = change
-        } else {
+        switch change {
+        case .performed(let id, let at, let status):
+            latest[id] = CheckUpdate(id: id, lastPerformed: at, status: status)
+            lock.unlock()
+            return
+        case .flipped(let id, _, _):
+            latest[id] = nil
+            pending.append(change)
+        default:
             pending.append(change)
         }
+        startDrainLocked()
+    }
+
+    /// Queues the remembered latest pings as one change. While the database is down, batches waiting behind
+    /// the head merge into one, newest ping per check, so an outage's queue stays as long as the host list.
+    private func queueLatest() {
+        lock.lock()
+        guard !latest.isEmpty else {
+            lock.unlock()
+            return
+        }
+        var updates = latest
+        latest.removeAll(keepingCapacity: true)
+        if pending.count >= 2, case .checks(let older)? = pending.last {
+            for update in older where updates[update.id] == nil { updates[update.id] = update }
+            pending.removeLast()
+        }
+        pending.append(.checks(updates.values.sorted { $0.id < $1.id }))
+        startDrainLocked()
+    }
+
+    /// Call with the lock held; releases it.
+    private func startDrainLocked() {
         let start = !draining
         draining = true
         lock.unlock()
@@ -69,8 +120,10 @@ public final class StoreWriter: @unchecked Sendable {
         try queue.sync { try body(store) }
     }
 
-    /// Waits until every pending change is written or `timeout` seconds pass; true if all were written.
+    /// Queues the latest pings, then waits until every pending change is written or `timeout` seconds pass;
+    /// true if all were written.
     public func flush(timeout: Double) -> Bool {
+        queueLatest()
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             lock.lock()
@@ -111,8 +164,10 @@ public final class StoreWriter: @unchecked Sendable {
 
     private func apply(_ change: Change) throws {
         switch change {
-        case .performed(let id, let at, let status):
-            try store.updateCheck(id: id, lastPerformed: at, status: status)
+        case .performed(let id, let at, let status), .flipped(let id, let at, let status):
+            try store.updateChecks([CheckUpdate(id: id, lastPerformed: at, status: status)])
+        case .checks(let updates):
+            try store.updateChecks(updates)
         case .opened(let id, let description, let downDetection):
             do {
                 _ = try store.openIncident(checkID: id, description: description, downDetection: downDetection)

@@ -161,7 +161,7 @@ final class MariaDBStatement {
 
     /// A UTC date as MYSQL_TIME, to the millisecond (the columns are DATETIME(3)).
     static func time(from date: Date) -> MYSQL_TIME {
-        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = date.unixMilliseconds
         var seconds = time_t(milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000)
         var parts = tm()
         gmtime_r(&seconds, &parts)
