@@ -20,7 +20,7 @@ signal(SIGINT, SIG_IGN)
 
 let stopping = ManagedAtomicFlag()
 let writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), logger: logger)
-var running: (monitor: Monitor, server: HTTPServer)?
+var running: (monitor: Monitor, server: HTTPServer, pinger: Pinger, queue: DispatchQueue)?
 
 func shutDown(signalName: String) {
     if stopping.setIfUnset() == false {
@@ -31,13 +31,29 @@ func shutDown(signalName: String) {
     let parts = running  // read on the main queue, where start-up sets it
     DispatchQueue.global().async {
         parts?.server.shutdown(gracePeriod: 2)
-        parts?.monitor.stop()
+        if let parts {
+            parts.monitor.stop()
+            logStatistics(parts.monitor, parts.pinger, parts.queue)
+        }
         if !writer.flush(timeout: 2) {
             logger.warning("shutdown_unflushed", ["pending": writer.pendingCount])
         }
         logger.info("stopped")
         exit(0)
     }
+}
+
+/// One line with the pinger's counters and the schedule's lateness since start, for operators and bench/pinger.
+func logStatistics(_ monitor: Monitor, _ pinger: Pinger, _ queue: DispatchQueue) {
+    let counters = queue.sync { pinger.totals }
+    let figures = monitor.statistics()
+    func milliseconds(_ value: Double?) -> String { value.map { String(format: "%.1f", $0) } ?? "none" }
+    logger.info("pinger_stats", ["sent": counters.sent, "replies": counters.replies, "errors": counters.errors,
+                                 "timeouts": counters.timeouts, "late": counters.late, "duplicates": counters.duplicates,
+                                 "foreign": counters.foreign, "send_failures": counters.sendFailures,
+                                 "ticks": figures.ticks, "lateness_p50_ms": milliseconds(figures.latenessP50Milliseconds),
+                                 "lateness_p99_ms": milliseconds(figures.latenessP99Milliseconds),
+                                 "down_transitions": figures.downTransitions])
 }
 
 let signalSources = [(SIGTERM, "TERM"), (SIGINT, "INT")].map { number, name in
@@ -55,7 +71,8 @@ DispatchQueue.global().async {
     let board = StatusBoard(hosts: loaded.checks.map { HostStatus(check: $0, isDown: false, lastRTTMilliseconds: nil) })
     let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated)
     do {
-        let pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds, logger: logger)
+        let pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds,
+                                hostCount: configuration.hosts.count, logger: logger)
         let monitor = Monitor(configuration: configuration, checks: loaded.checks, downCheckIDs: loaded.downCheckIDs,
                               pinger: pinger, resolver: Resolver(), writer: writer, board: board,
                               queue: pingQueue, logger: logger)
@@ -67,7 +84,7 @@ DispatchQueue.global().async {
             logger: logger, makeHandler: { APIHandler(views: views, writer: writer) })
         DispatchQueue.main.async {
             guard !stopping.isSet else { return }
-            running = (monitor, server)
+            running = (monitor, server, pinger, pingQueue)
             monitor.start()
             server.start()
             logger.info("serving", ["address": server.boundAddress])

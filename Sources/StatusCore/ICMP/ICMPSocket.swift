@@ -31,8 +31,9 @@ final class ICMPSocket {
     private let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
     private let control = UnsafeMutableRawBufferPointer.allocate(byteCount: 512, alignment: 16)
 
-    /// Opens raw, then datagram on EPERM/EACCES. Throws when neither can be opened.
-    init(family: ICMPFamily) throws {
+    /// Opens raw, then datagram on EPERM/EACCES. Throws when neither can be opened. `receiveBufferBytes`: room
+    /// for the replies of one burst (SO_RCVBUFFORCE when permitted, else SO_RCVBUF up to net.core.rmem_max).
+    init(family: ICMPFamily, receiveBufferBytes: Int = 1 << 20) throws {
         self.family = family
         let domain = family == .v4 ? AF_INET : AF_INET6
         let proto = family == .v4 ? Int32(IPPROTO_ICMP) : Int32(IPPROTO_ICMPV6)
@@ -49,7 +50,7 @@ final class ICMPSocket {
             mode = .datagram
             fallbackReason = "\(error)"
         }
-        try configure()
+        try configure(receiveBufferBytes: receiveBufferBytes)
     }
 
     deinit {
@@ -57,8 +58,11 @@ final class ICMPSocket {
         control.deallocate()
     }
 
-    private func configure() throws {
-        try? Socket.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: Int32(1 << 20), label: "SO_RCVBUF")
+    private func configure(receiveBufferBytes: Int) throws {
+        let size = Int32(clamping: receiveBufferBytes)
+        if (try? Socket.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUFFORCE, value: size, label: "SO_RCVBUFFORCE")) == nil {
+            try? Socket.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: size, label: "SO_RCVBUF")
+        }
         try Socket.setOption(fd, level: SOL_SOCKET, name: clinux_so_timestampns(), value: Int32(1), label: "SO_TIMESTAMPNS")
         switch (family, mode) {
         case (.v4, .raw):

@@ -9,6 +9,8 @@ final class HostMonitor {
     var tracker: HealthTracker
     var causes = FailureStreakCauses()
     var timer: DispatchSourceTimer?
+    /// When the next tick is due (monotonic), to measure how late ticks fire.
+    var nextDue: MonotonicInstant?
     /// The ongoing incident this run opened says only "no reply": a clearer cause may still replace it.
     var incidentSaysOnlyTimeout = false
 

@@ -23,6 +23,10 @@ public final class Monitor: @unchecked Sendable {
     private let timeout: ConfigDuration
     private let hosts: [HostMonitor]
     private var stopped = false
+    private var lateness = ScheduleLateness()
+    private var downTransitions = 0
+    /// The schedule's granularity: hosts whose places fall in one slot are pinged together.
+    private static let slotNanoseconds: UInt64 = 10_000_000
     /// How often a name that resolves is looked up again.
     private let resolutionRefresh: UInt64 = 60_000_000_000
 
@@ -47,18 +51,27 @@ public final class Monitor: @unchecked Sendable {
         }
     }
 
-    /// Starts every host's timer. First pings are spread over min(interval, 1 s) so hosts do not fire together;
-    /// names are looked up first and pinged as soon as the look-up answers.
+    /// Starts every host's timer. The interval is cut into slots of 10 ms (fewer when there are fewer hosts)
+    /// and the hosts are spread evenly over them: 10,000 hosts at 1 s are 100 pings every 10 ms. The timers of
+    /// one slot share one deadline, so Dispatch fires them in one wake-up and the ping queue sends them in one
+    /// go; a wake-up per host would cost several thread switches per ping. With a long interval the first
+    /// pings still all happen within a second of start, so /status fills in at once. Names are looked up
+    /// first and pinged as soon as the look-up answers.
     public func start() {
         queue.async { [self] in
             pinger.lateErrorHandler = { [weak self] token, outcome in self?.explainLate(token: token, outcome: outcome) }
-            let spread = min(interval.nanoseconds, 1_000_000_000)
+            let count = UInt64(max(hosts.count, 1))
+            let slots = max(1, min(count, interval.nanoseconds / Self.slotNanoseconds))
+            let firstSpread = min(interval.nanoseconds, 1_000_000_000)
+            let base = DispatchTime.now()
             for host in hosts {
-                let offset = spread * UInt64(host.position) / UInt64(max(hosts.count, 1))
+                let slot = UInt64(host.position) * slots / count
+                let phase = interval.nanoseconds * slot / slots
+                let first = firstSpread * slot / slots
                 if host.name != nil {
-                    resolve(host) { [weak self] in self?.startTimer(host, after: offset) }
+                    resolve(host) { [weak self] in self?.startTimer(host, base: base, phase: phase, first: first) }
                 } else {
-                    startTimer(host, after: offset)
+                    startTimer(host, base: base, phase: phase, first: first)
                 }
             }
         }
@@ -75,19 +88,33 @@ public final class Monitor: @unchecked Sendable {
         }
     }
 
-    private func startTimer(_ host: HostMonitor, after offset: UInt64) {
+    /// The host's timer fires at `base` + `phase` + k × interval (a name's timer, started after its look-up,
+    /// at the next such time); when that is more than a second after `first`, one extra ping goes out at `first`.
+    private func startTimer(_ host: HostMonitor, base: DispatchTime, phase: UInt64, first: UInt64) {
         guard !stopped, host.timer == nil else { return }
+        let now = DispatchTime.now()
+        var offset = phase
+        if now.uptimeNanoseconds > base.uptimeNanoseconds + offset {
+            let behind = now.uptimeNanoseconds - base.uptimeNanoseconds - offset
+            offset += (behind / interval.nanoseconds + 1) * interval.nanoseconds
+        }
+        let deadline = base + .nanoseconds(Int(offset))
         let timer = DispatchSource.makeTimerSource(queue: queue)
         let leeway = min(interval.nanoseconds / 100, 5_000_000)
-        timer.schedule(deadline: .now() + .nanoseconds(Int(offset)), repeating: .nanoseconds(Int(interval.nanoseconds)),
-                       leeway: .nanoseconds(Int(leeway)))
-        timer.setEventHandler { [weak self] in self?.tick(host) }
+        timer.schedule(deadline: deadline, repeating: .nanoseconds(Int(interval.nanoseconds)), leeway: .nanoseconds(Int(leeway)))
+        timer.setEventHandler { [weak self] in self?.tick(host, scheduled: true) }
         host.timer = timer
+        host.nextDue = MonotonicInstant.now().adding(nanoseconds: deadline.uptimeNanoseconds - min(now.uptimeNanoseconds, deadline.uptimeNanoseconds))
         timer.resume()
+        let firstAt = base + .nanoseconds(Int(first))
+        if deadline.uptimeNanoseconds > firstAt.uptimeNanoseconds + 1_000_000_000 {
+            queue.asyncAfter(deadline: max(firstAt, now)) { [weak self] in self?.tick(host, scheduled: false) }
+        }
     }
 
-    private func tick(_ host: HostMonitor) {
+    private func tick(_ host: HostMonitor, scheduled: Bool) {
         guard !stopped else { return }
+        if scheduled { measureLateness(host) }
         if host.needsResolution(now: .now(), refresh: resolutionRefresh) {
             resolve(host) {}
         }
@@ -153,6 +180,7 @@ public final class Monitor: @unchecked Sendable {
         let transition = host.tracker.record(success: success, at: sentAt)
         switch transition {
         case .wentDown(let since):
+            downTransitions += 1
             let description = host.causes.description(timeout: timeout)
             logger.warning("host_down", ["host": host.spec.domain, "since": JSONText.time(since), "cause": description])
             writer.submit(.opened(checkID: host.checkID, description: description, downDetection: since))
@@ -169,6 +197,7 @@ public final class Monitor: @unchecked Sendable {
             status.check.lastPerformed = completedAt
             status.isDown = isDown
             if let rtt { status.lastRTTMilliseconds = rtt }
+            status.recent.record(success: success)
         }
         if transition == nil {
             writer.submit(.performed(checkID: host.checkID, at: completedAt, status: !isDown))
@@ -184,6 +213,33 @@ public final class Monitor: @unchecked Sendable {
         let host = hosts[token]
         host.causes.explainLate(.icmpError(kind: kind, reportedBy: reportedBy))
         describeBetterIfKnown(host)
+    }
+
+    /// Records how late this tick fired against the host's schedule; a tick Dispatch skipped counts as late
+    /// by the time since it was due.
+    private func measureLateness(_ host: HostMonitor) {
+        guard let due = host.nextDue else { return }
+        let now = MonotonicInstant.now()
+        lateness.record(nanoseconds: now < due ? 0 : now.nanoseconds(since: due))
+        var next = due.adding(nanoseconds: interval.nanoseconds)
+        while next < now { next = next.adding(nanoseconds: interval.nanoseconds) }
+        host.nextDue = next
+    }
+
+    /// Figures for the log and benchmarks: pings scheduled, their lateness, and how often a host went down.
+    public struct Statistics: Sendable {
+        public var ticks: Int
+        public var latenessP50Milliseconds: Double?
+        public var latenessP99Milliseconds: Double?
+        public var downTransitions: Int
+    }
+
+    /// Call from any thread but the ping queue.
+    public func statistics() -> Statistics {
+        queue.sync {
+            Statistics(ticks: lateness.count, latenessP50Milliseconds: lateness.percentile(0.5),
+                       latenessP99Milliseconds: lateness.percentile(0.99), downTransitions: downTransitions)
+        }
     }
 
     /// Once per outage, replaces an incident's "no reply" description with a clearer cause that arrived since.

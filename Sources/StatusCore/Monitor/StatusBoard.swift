@@ -10,6 +10,8 @@ public struct HostStatus: Equatable, Sendable {
     public var isDown: Bool
     /// Round-trip time of the last good ping, in milliseconds.
     public var lastRTTMilliseconds: Double?
+    /// The last 64 pings' outcomes, for packet loss.
+    public var recent = RecentPings()
 
     public init(check: Check, isDown: Bool, lastRTTMilliseconds: Double?) {
         self.check = check

@@ -14,6 +14,22 @@ public final class Pinger: Pinging {
     public var lateErrorHandler: ((Int, PingOutcome) -> Void)?
     public private(set) var counters: [ICMPFamily: Counters] = [.v4: Counters(), .v6: Counters()]
 
+    /// Both families' counters added up. Read on the queue.
+    public var totals: Counters {
+        var sum = Counters()
+        for counter in counters.values {
+            sum.sent += counter.sent
+            sum.replies += counter.replies
+            sum.errors += counter.errors
+            sum.timeouts += counter.timeouts
+            sum.late += counter.late
+            sum.duplicates += counter.duplicates
+            sum.foreign += counter.foreign
+            sum.sendFailures += counter.sendFailures
+        }
+        return sum
+    }
+
     private let queue: DispatchQueue
     private let timeoutNanoseconds: UInt64
     private let logger: Logger
@@ -28,9 +44,10 @@ public final class Pinger: Pinging {
     /// Our echo identifier in raw mode: random, not the pid (which is 1 in every container).
     private let identifier = UInt16.random(in: 1...UInt16.max)
 
-    /// Opens both families' sockets. A family that cannot be opened is logged and its pings fail with the reason;
+    /// Opens both families' sockets, with receive buffers for `hostCount` replies arriving together (2 KiB
+    /// each, at least 1 MiB). A family that cannot be opened is logged and its pings fail with the reason;
     /// throws only when neither can be opened.
-    public init(queue: DispatchQueue, timeout: Double, logger: Logger) throws {
+    public init(queue: DispatchQueue, timeout: Double, hostCount: Int = 0, logger: Logger) throws {
         self.queue = queue
         self.timeoutNanoseconds = UInt64(max(timeout, 0.001) * 1e9)
         self.logger = logger
@@ -39,7 +56,7 @@ public final class Pinger: Pinging {
         for family in [ICMPFamily.v4, .v6] {
             let name = family == .v4 ? "ipv4" : "ipv6"
             do {
-                let socket = try ICMPSocket(family: family)
+                let socket = try ICMPSocket(family: family, receiveBufferBytes: max(1 << 20, hostCount * 2048))
                 sockets[family] = socket
                 if let reason = socket.fallbackReason {
                     logger.info("icmp_socket", ["family": name, "mode": socket.mode.rawValue, "reason": reason])
