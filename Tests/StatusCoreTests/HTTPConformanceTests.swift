@@ -36,6 +36,18 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
         return (client, try #require(client.response()))
     }
 
+    /// Sends `request` on a new connection to a fresh server; expects one answer with `status`, then the close.
+    func expectAnsweredAndClosed(_ request: String, status: Int,
+                                 configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let running = try server(configure)
+        let (client, response) = try exchange(running, request)
+        #expect(response.status == status, sourceLocation: sourceLocation)
+        withExtendedLifetime(running) {  // a server shut down by its deinit would close the connection too
+            #expect(client.isClosedByServer(), "the server closed the connection", sourceLocation: sourceLocation)
+        }
+    }
+
     // MARK: persistence
 
     @Test func http11ConnectionsPersistByDefault() throws {
@@ -47,10 +59,7 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
     }
 
     @Test func http10ConnectionsCloseAfterOneResponse() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / HTTP/1.0\r\n\r\n")
-        #expect(response.status == 200)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / HTTP/1.0\r\n\r\n", status: 200)
     }
 
     @Test func http10ConnectionsPersistOnKeepAlive() throws {
@@ -63,6 +72,7 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
 
     @Test func connectionCloseIsHonouredAndLaterPipelinedRequestsAreNotAnswered() throws {
         let running = try server()
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let (client, response) = try exchange(running,
             "GET /last HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\nGET /ignored HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(response.status == 200 && response.headers["connection"] == "close")
@@ -99,14 +109,12 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
     }
 
     @Test func aBodyOverTheLimitIs413AndClosed() throws {
-        let running = try server { $0.maxBodyBytes = 1000 }
-        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n")
-        #expect(response.status == 413)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1001\r\n\r\n", status: 413, configure: { $0.maxBodyBytes = 1000 })
     }
 
     @Test func aChunkedBodyGrowingOverTheLimitIs413AndClosed() throws {
         let running = try server { $0.maxBodyBytes = 1000 }
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let chunk = "3e8\r\n" + String(repeating: "x", count: 1000) + "\r\n"
         let (client, response) = try exchange(running,
             "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + "1\r\nx\r\n0\r\n\r\n")
@@ -124,18 +132,11 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
     }
 
     @Test func expect100ContinueWithABodyOverTheLimitIs413WithoutA100() throws {
-        let running = try server { $0.maxBodyBytes = 1000 }
-        let (client, response) = try exchange(running,
-            "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n")
-        #expect(response.status == 413)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n", status: 413, configure: { $0.maxBodyBytes = 1000 })
     }
 
     @Test func anUnknownExpectationIs417() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n")
-        #expect(response.status == 417)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / HTTP/1.1\r\nHost: t\r\nExpect: teapot\r\n\r\n", status: 417)
     }
 
     // MARK: targets, Host, versions
@@ -147,25 +148,16 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
     }
 
     @Test func http11WithoutHostIs400() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\n\r\n")
-        #expect(response.status == 400)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / HTTP/1.1\r\n\r\n", status: 400)
     }
 
     @Test func twoHostHeadersAre400() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
-        #expect(response.status == 400)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", status: 400)
     }
 
     @Test(arguments: ["HTTP/2.0", "HTTP/3.0", "HTTP/9.9"])
     func anUnknownMajorVersionIs505(version: String) throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / \(version)\r\nHost: t\r\n\r\n")
-        #expect(response.status == 505)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / \(version)\r\nHost: t\r\n\r\n", status: 505)
     }
 
     @Test func aHigherHTTP1MinorVersionIsServedAs11() throws {
@@ -177,32 +169,19 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
     // MARK: request smuggling
 
     @Test func duplicateDifferentContentLengthsAre400() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab")
-        #expect(response.status == 400)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", status: 400)
     }
 
     @Test func anOverflowingContentLengthIs400() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 18446744073709551617\r\n\r\n")
-        #expect(response.status == 400)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 18446744073709551617\r\n\r\n", status: 400)
     }
 
     @Test func aNegativeContentLengthIs400() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n")
-        #expect(response.status == 400)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", status: 400)
     }
 
     @Test func contentLengthWithTransferEncodingIs400() throws {
-        let running = try server()
-        let (client, response) = try exchange(running,
-            "POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
-        #expect(response.status == 400)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400)
     }
 
     // MARK: percent-decoding
@@ -229,28 +208,20 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
     // MARK: limits
 
     @Test func aRequestLineOverTheLimitIs414() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: t\r\n\r\n")
-        #expect(response.status == 414)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET /" + String(repeating: "a", count: 9000) + " HTTP/1.1\r\nHost: t\r\n\r\n", status: 414)
     }
 
     @Test func aHeaderBlockOverTheLimitIs431() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\nX: " + String(repeating: "b", count: 17000) + "\r\n\r\n")
-        #expect(response.status == 431)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / HTTP/1.1\r\nHost: t\r\nX: " + String(repeating: "b", count: 17000) + "\r\n\r\n", status: 431)
     }
 
     @Test func tooManyHeaderFieldsAre431() throws {
-        let running = try server()
-        let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\n" + (1...101).map { "X\($0): y\r\n" }.joined() + "\r\n")
-        #expect(response.status == 431)
-        #expect(client.isClosedByServer())
+        try expectAnsweredAndClosed("GET / HTTP/1.1\r\nHost: t\r\n" + (1...101).map { "X\($0): y\r\n" }.joined() + "\r\n", status: 431)
     }
 
     @Test func aHeadThatDoesNotArriveInTimeIs408AndClosed() throws {
         let running = try server { $0.headerTimeout = 0.5 }
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let client = try running.client()
         client.send("GET / HTTP/1.1\r\nHo")
         let started = Date()
@@ -261,6 +232,7 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
 
     @Test func anIdleKeepAliveConnectionIsClosed() throws {
         let running = try server { $0.idleTimeout = 0.5 }
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let (client, response) = try exchange(running, "GET / HTTP/1.1\r\nHost: t\r\n\r\n")
         #expect(response.status == 200)
         let started = Date()
@@ -270,6 +242,7 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
 
     @Test func connectionsOverTheLimitGet503AndCloseWhileExistingOnesKeepWorking() throws {
         let running = try server { $0.maxConnections = 2 }
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let first = try running.client()
         let second = try running.client()
         first.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -62,6 +62,7 @@ final class RunningServer {
     ] as [(String, Int)])
     func refusedRequestsGetTheirStatusAsJSONWithTheCommonHeadersAndAClose(request: String, status: Int) throws {
         let running = try RunningServer()
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let client = try running.client()
         client.send(request)
         let response = try #require(client.response())
@@ -81,6 +82,7 @@ final class RunningServer {
 
     @Test func shutdownDeliversAnInFlightResponseThenReturns() throws {
         let running = try RunningServer()
+        defer { withExtendedLifetime(running) {} }  // its deinit would close connections too
         let busy = try running.client()
         let idle = try running.client()
         busy.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\n")

@@ -29,8 +29,8 @@ import Testing
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 7_001)
         var sends = 0
-        while !queue.isEmpty || received.count < expected.count {
-            if !queue.isEmpty {
+        while queue.count > 0 || received.count < expected.count {
+            if queue.count > 0 {
                 _ = try queue.send(to: writer)
                 sends += 1
             }

@@ -20,8 +20,6 @@ struct OutputQueue {
     /// Bytes not yet sent.
     private(set) var count = 0
 
-    var isEmpty: Bool { count == 0 }
-
     /// Appends bytes built in place into the queue's own buffer.
     mutating func appendOwn(_ build: (inout [UInt8]) -> Void) {
         if !tailIsOwn {

@@ -68,14 +68,6 @@ public final class StatusBoard: @unchecked Sendable {
         indexByKey[HostSpec.lookupKey(domain)]
     }
 
-    /// The host whose domain is `domain` as configured.
-    public func host(domain: String) -> HostStatus? {
-        guard let position = position(domain: domain) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        return hosts[position]
-    }
-
     func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
         lock.lock()
         let wasUp = hosts[position].reportedUp
