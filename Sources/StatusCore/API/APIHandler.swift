@@ -43,14 +43,14 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
             respond(.json(200, route == .all ? current.all : current.down, headers: validator))
         case .service(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            respond(.json(200, Array(Payloads.check(cache.current().hosts[position]).utf8)))
+            respond(.json(200, Payloads.one(cache.current().hosts[position], Payloads.check)))
         case .incidents(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
             let checkID = cache.current().hosts[position].check.id
             writer.read({ store in try store.incidents(checkID: checkID) }) { result in
                 switch result {
                 case .success(let incidents):
-                    respond(.json(200, Payloads.array(incidents, Payloads.incident)))
+                    respond(.json(200, Payloads.array(incidents, sizeHint: 200, Payloads.incident)))
                 case .failure(let error):
                     respond(.error(503, "incidents are unavailable: \(error)"))
                 }
