@@ -1,6 +1,8 @@
-// Function forms of the CMSG and ICMP6_FILTER macros declared in CLinux.h.
+// Function forms of the CMSG and ICMP6_FILTER macros declared in CLinux.h, and the calls Glibc declares only
+// under _GNU_SOURCE.
 #define _GNU_SOURCE
 #include "CLinux.h"
+#include <sched.h>
 
 struct cmsghdr *clinux_cmsg_firsthdr(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 struct cmsghdr *clinux_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }
@@ -17,6 +19,10 @@ void clinux_icmp6_filter_pass_only(struct icmp6_filter *filter, const int *types
 
 int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
     return accept4(fd, address, length, flags);
+}
+
+int clinux_setns_net(int fd) {
+    return setns(fd, CLONE_NEWNET);
 }
 
 int clinux_so_timestampns(void) { return SO_TIMESTAMPNS; }

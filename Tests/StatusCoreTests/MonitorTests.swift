@@ -7,6 +7,7 @@ import Testing
 
 /// Answers each ping from a script: the outcome for the n-th ping of an address.
 final class ScriptedPinger: Pinging, @unchecked Sendable {
+    var resultHandler: ((Int, PingResult) -> Void)?
     var lateErrorHandler: ((Int, PingOutcome) -> Void)?
     private let queue: DispatchQueue
     private let script: (SocketAddress, Int) -> PingOutcome
@@ -18,13 +19,13 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         self.script = script
     }
 
-    func ping(_ address: SocketAddress, token: Int, completion: @escaping (PingResult) -> Void) {
+    func ping(_ address: SocketAddress, token: Int) {
         let n = counts[address, default: 0]
         counts[address] = n + 1
         let sent = Date()
         sentTimes[address, default: []].append(sent)
         let outcome = script(address, n)
-        queue.async { completion(PingResult(outcome: outcome, sentAt: sent, completedAt: Date())) }
+        queue.async { self.resultHandler?(token, PingResult(outcome: outcome, sentAt: sent, completedAt: Date())) }
     }
 }
 

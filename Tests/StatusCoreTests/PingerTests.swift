@@ -10,11 +10,13 @@ import Testing
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var results: [PingResult] = []
         queue.async {
-            pinger.ping(address, token: 0) { result in
+            pinger.resultHandler = { token, result in
                 dispatchPrecondition(condition: .onQueue(queue))
+                #expect(token == 7)
                 results.append(result)
                 done.signal()
             }
+            pinger.ping(address, token: 7)
         }
         #expect(done.wait(timeout: .now() + 3) == .success)
         Thread.sleep(forTimeInterval: 0.2)
@@ -28,13 +30,13 @@ import Testing
         defer { queue.sync { pinger.close() } }
         #expect(pinger.modes == ["ipv4": "raw", "ipv6": "raw"])
         let results = try ping(literal, pinger: pinger, queue: queue)
-        #expect(results.count == 1, "the completion runs exactly once")
+        #expect(results.count == 1, "the result comes exactly once")
         guard case .reply(let rtt)? = results.first?.outcome else {
             Issue.record("no reply: \(String(describing: results.first?.outcome))")
             return
         }
         #expect(rtt > 0 && rtt < 100)
-        #expect(queue.sync { pinger.counters[literal.contains(":") ? .v6 : .v4]?.replies } == 1)
+        #expect(queue.sync { pinger.counters(literal.contains(":") ? .v6 : .v4).replies } == 1)
     }
 
     @Test func manyPingsInFlightAllComplete() throws {
@@ -42,18 +44,19 @@ import Testing
         let pinger = try Pinger(queue: queue, timeout: 1, logger: Logger(minimumLevel: .error))
         defer { queue.sync { pinger.close() } }
         let done = DispatchGroup()
-        nonisolated(unsafe) var replies = 0
+        nonisolated(unsafe) var replies = Set<Int>()
+        queue.sync {
+            pinger.resultHandler = { token, result in
+                if case .reply = result.outcome { replies.insert(token) }
+                done.leave()
+            }
+        }
         for index in 0..<200 {
             let address = try #require(SocketAddress(ipLiteral: "127.0.\(index / 100).\(index % 100 + 1)"))
             done.enter()
-            queue.async {
-                pinger.ping(address, token: index) { result in
-                    if case .reply = result.outcome { replies += 1 }
-                    done.leave()
-                }
-            }
+            queue.async { pinger.ping(address, token: index) }
         }
         #expect(done.wait(timeout: .now() + 5) == .success)
-        #expect(queue.sync { replies } == 200)
+        #expect(queue.sync { replies } == Set(0..<200), "each reply reaches its own token")
     }
 }

@@ -41,4 +41,8 @@ int clinux_msg_errqueue(void);
 /// The address of the host that reported an error-queue entry (SO_EE_OFFENDER).
 struct sockaddr *clinux_ee_offender(struct sock_extended_err *error);
 
+/// setns(2) into a network namespace (CLONE_NEWNET), which Glibc declares only under _GNU_SOURCE. The tests use
+/// it to open sockets inside a namespace they created.
+int clinux_setns_net(int fd);
+
 #endif

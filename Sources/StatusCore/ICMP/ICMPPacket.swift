@@ -3,6 +3,9 @@
 
 public enum ICMPFamily: Sendable {
     case v4, v6
+
+    /// 0 for IPv4, 1 for IPv6: for per-family storage in two-element arrays.
+    var index: Int { self == .v4 ? 0 : 1 }
 }
 
 /// What a received datagram means to the pinger.
@@ -27,20 +30,42 @@ public enum ICMPPacket {
 
     /// An echo request. IPv4 carries its checksum; for ICMPv6 the kernel computes it (it covers a pseudo-header).
     public static func echoRequest(family: ICMPFamily, identifier: UInt16, sequence: UInt16) -> [UInt8] {
-        var bytes: [UInt8] = [family == .v4 ? echoRequestV4 : echoRequestV6, 0, 0, 0,
-                              UInt8(identifier >> 8), UInt8(identifier & 0xFF),
-                              UInt8(sequence >> 8), UInt8(sequence & 0xFF)] + payload
-        if family == .v4 {
-            let checksum = InternetChecksum.compute(bytes)
-            bytes[2] = UInt8(checksum >> 8)
-            bytes[3] = UInt8(checksum & 0xFF)
-        }
+        var bytes = [UInt8](repeating: 0, count: echoRequestLength)
+        writeEchoRequest(into: &bytes, family: family, identifier: identifier, sequence: sequence)
         return bytes
+    }
+
+    static let echoRequestLength = 8 + payload.count
+
+    /// Writes an echo request over `bytes` (`echoRequestLength` long), so a pinger can reuse one buffer.
+    static func writeEchoRequest(into bytes: inout [UInt8], family: ICMPFamily, identifier: UInt16, sequence: UInt16) {
+        precondition(bytes.count == echoRequestLength)
+        bytes.withUnsafeMutableBufferPointer { out in
+            out[0] = family == .v4 ? echoRequestV4 : echoRequestV6
+            out[1] = 0
+            out[2] = 0
+            out[3] = 0
+            out[4] = UInt8(identifier >> 8)
+            out[5] = UInt8(identifier & 0xFF)
+            out[6] = UInt8(sequence >> 8)
+            out[7] = UInt8(sequence & 0xFF)
+            for (index, byte) in payload.enumerated() { out[8 + index] = byte }
+            if family == .v4 {
+                let checksum = InternetChecksum.compute(UnsafeBufferPointer(out))
+                out[2] = UInt8(checksum >> 8)
+                out[3] = UInt8(checksum & 0xFF)
+            }
+        }
     }
 
     /// Decodes one received datagram. `withIPHeader` is true for IPv4 raw sockets, whose reads start with the IP
     /// header; IPv6 and datagram sockets hand over the ICMP message alone.
     public static func decode(_ bytes: [UInt8], family: ICMPFamily, withIPHeader: Bool) -> ICMPMessage {
+        bytes.withUnsafeBytes { decode($0, family: family, withIPHeader: withIPHeader) }
+    }
+
+    /// Decodes one datagram in place, as the receive buffer holds it.
+    static func decode(_ bytes: UnsafeRawBufferPointer, family: ICMPFamily, withIPHeader: Bool) -> ICMPMessage {
         var offset = 0
         if withIPHeader {
             guard let headerLength = ipv4HeaderLength(bytes, at: 0), bytes[9] == 1 else { return .malformed }
@@ -66,7 +91,7 @@ public enum ICMPPacket {
     }
 
     /// The length of an IPv4 header at `offset`, if a whole one is there.
-    static func ipv4HeaderLength(_ bytes: [UInt8], at offset: Int) -> Int? {
+    static func ipv4HeaderLength(_ bytes: UnsafeRawBufferPointer, at offset: Int) -> Int? {
         guard bytes.count >= offset + 20, bytes[offset] >> 4 == 4 else { return nil }
         let length = Int(bytes[offset] & 0x0F) * 4
         guard length >= 20, bytes.count >= offset + length else { return nil }
@@ -74,7 +99,7 @@ public enum ICMPPacket {
     }
 
     /// An ICMPv4 error quotes the original IP header and at least 8 bytes of what it carried.
-    static func quotedEchoV4(_ bytes: [UInt8], at offset: Int, kind: String) -> ICMPMessage {
+    static func quotedEchoV4(_ bytes: UnsafeRawBufferPointer, at offset: Int, kind: String) -> ICMPMessage {
         guard let headerLength = ipv4HeaderLength(bytes, at: offset) else { return .malformed }
         guard bytes[offset + 9] == 1 else { return .ignored }
         let echo = offset + headerLength
@@ -85,7 +110,7 @@ public enum ICMPPacket {
     }
 
     /// An ICMPv6 error quotes the original 40-byte IPv6 header and what followed it.
-    static func quotedEchoV6(_ bytes: [UInt8], at offset: Int, kind: String) -> ICMPMessage {
+    static func quotedEchoV6(_ bytes: UnsafeRawBufferPointer, at offset: Int, kind: String) -> ICMPMessage {
         guard bytes.count >= offset + 40, bytes[offset] >> 4 == 6 else { return .malformed }
         guard bytes[offset + 6] == 58 else { return .ignored }
         let echo = offset + 40
@@ -95,7 +120,7 @@ public enum ICMPPacket {
                       destination: Array(bytes[(offset + 24)..<(offset + 40)]))
     }
 
-    static func word(_ bytes: [UInt8], _ offset: Int) -> UInt16 {
+    static func word(_ bytes: UnsafeRawBufferPointer, _ offset: Int) -> UInt16 {
         UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
     }
 }

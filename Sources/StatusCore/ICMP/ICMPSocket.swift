@@ -7,14 +7,6 @@ import Glibc
 final class ICMPSocket {
     enum Mode: String { case raw, datagram }
 
-    /// One datagram read from the socket.
-    struct Received {
-        var bytes: [UInt8]
-        var source: SocketAddress?
-        /// CLOCK_REALTIME nanoseconds at which the kernel received it (SO_TIMESTAMPNS), if given.
-        var kernelRealtimeNanoseconds: Int64?
-    }
-
     /// An ICMP error the kernel queued for a datagram socket, about one of our echoes.
     struct QueuedError {
         var kind: String
@@ -90,19 +82,21 @@ final class ICMPSocket {
         try packet.withUnsafeBytes { try Socket.send(fd, $0, to: address) }
     }
 
-    /// Reads one datagram, or nil when nothing is waiting. A pending socket error (datagram mode reports ICMP
-    /// errors this way too) is returned as `SystemError`; the caller then drains the error queue.
-    func receive() throws -> Received? {
+    /// Reads one datagram and hands it to `read` while the receive buffer holds it: its bytes, its sender, and
+    /// the CLOCK_REALTIME nanoseconds at which the kernel received it (SO_TIMESTAMPNS), if given. False when
+    /// nothing is waiting. A pending socket error (datagram mode reports ICMP errors this way too) is thrown as
+    /// `SystemError`; the caller then drains the error queue.
+    func receive(_ read: (UnsafeRawBufferPointer, SocketAddress?, Int64?) -> Void) throws -> Bool {
         try receiveMessage(flags: 0) { message, bytes, source in
-            Received(bytes: Array(bytes), source: source, kernelRealtimeNanoseconds: kernelTimestamp(&message))
-        }
+            read(bytes, source, kernelTimestamp(&message))
+        } != nil
     }
 
     /// Reads error-queue entries (datagram mode) until one is an ICMP error about an echo; nil when it is empty.
     func receiveQueuedError() -> QueuedError? {
         while true {
             guard let entry = try? receiveMessage(flags: clinux_msg_errqueue(), { message, bytes, _ in
-                queuedError(&message, payload: Array(bytes))
+                queuedError(&message, payload: bytes)
             }) else { return nil }
             if let error = entry { return error }
         }
@@ -146,7 +140,7 @@ final class ICMPSocket {
     }
 
     /// Reads the sock_extended_err of one error-queue message; nil if it is not an ICMP error about an echo.
-    private func queuedError(_ message: inout msghdr, payload: [UInt8]) -> QueuedError? {
+    private func queuedError(_ message: inout msghdr, payload: UnsafeRawBufferPointer) -> QueuedError? {
         guard payload.count >= 8 else { return nil }
         var header = clinux_cmsg_firsthdr(&message)
         while let current = header {

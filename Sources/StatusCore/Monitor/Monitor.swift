@@ -6,8 +6,10 @@ import Foundation
 
 /// What the monitor needs from a pinger (the real `Pinger`, or a scripted one in unit tests).
 public protocol Pinging: AnyObject {
-    /// Sends one echo to `address`; `completion` runs on the ping queue exactly once.
-    func ping(_ address: SocketAddress, token: Int, completion: @escaping (PingResult) -> Void)
+    /// Sends one echo to `address`; `resultHandler` gets `token` and the result on the ping queue exactly once.
+    func ping(_ address: SocketAddress, token: Int)
+    /// Called on the ping queue with each ping's token and result.
+    var resultHandler: ((Int, PingResult) -> Void)? { get set }
     /// Called on the ping queue when an ICMP error explains a ping that already timed out.
     var lateErrorHandler: ((Int, PingOutcome) -> Void)? { get set }
 }
@@ -59,6 +61,7 @@ public final class Monitor: @unchecked Sendable {
     /// first and pinged as soon as the look-up answers.
     public func start() {
         queue.async { [self] in
+            pinger.resultHandler = { [weak self] token, result in self?.complete(token: token, result) }
             pinger.lateErrorHandler = { [weak self] token, outcome in self?.explainLate(token: token, outcome: outcome) }
             let count = UInt64(max(hosts.count, 1))
             let slots = max(1, min(count, interval.nanoseconds / Self.slotNanoseconds))
@@ -126,9 +129,7 @@ public final class Monitor: @unchecked Sendable {
             }
             return
         }
-        pinger.ping(address, token: host.position) { [weak self] result in
-            self?.complete(host, result)
-        }
+        pinger.ping(address, token: host.position)
     }
 
     private func resolve(_ host: HostMonitor, then next: @escaping () -> Void) {
@@ -156,8 +157,9 @@ public final class Monitor: @unchecked Sendable {
         }
     }
 
-    private func complete(_ host: HostMonitor, _ result: PingResult) {
-        guard !stopped else { return }
+    private func complete(token: Int, _ result: PingResult) {
+        guard !stopped, hosts.indices.contains(token) else { return }
+        let host = hosts[token]
         switch result.outcome {
         case .reply(let rtt):
             record(host, success: true, cause: nil, rtt: rtt, sentAt: result.sentAt, completedAt: result.completedAt)

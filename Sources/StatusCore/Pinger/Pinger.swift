@@ -1,6 +1,8 @@
 // The pinger: one ICMP socket per address family for every host, replies and ICMP errors matched to pings
 // through the sequence map, RTT from the kernel's receive timestamp, and timeouts from one deadline timer.
-// Everything runs on the queue it is given (the monitor's ping queue): no locks.
+// Everything runs on the queue it is given (the monitor's ping queue): no locks. The per-ping path allocates
+// nothing: results go to one handler by the caller's token, the echo is written into one reusable buffer, and
+// replies are decoded where the kernel left them.
 import Dispatch
 import Foundation
 import Glibc
@@ -11,13 +13,18 @@ public final class Pinger: Pinging {
         public var sent = 0, replies = 0, errors = 0, timeouts = 0, late = 0, duplicates = 0, foreign = 0, sendFailures = 0
     }
 
+    public var resultHandler: ((Int, PingResult) -> Void)?
     public var lateErrorHandler: ((Int, PingOutcome) -> Void)?
-    public private(set) var counters: [ICMPFamily: Counters] = [.v4: Counters(), .v6: Counters()]
+    /// Per family, IPv4 then IPv6 (`ICMPFamily.index`).
+    private var counters = [Counters(), Counters()]
+
+    /// One family's counters. Read on the queue.
+    public func counters(_ family: ICMPFamily) -> Counters { counters[family.index] }
 
     /// Both families' counters added up. Read on the queue.
     public var totals: Counters {
         var sum = Counters()
-        for counter in counters.values {
+        for counter in counters {
             sum.sent += counter.sent
             sum.replies += counter.replies
             sum.errors += counter.errors
@@ -33,16 +40,17 @@ public final class Pinger: Pinging {
     private let queue: DispatchQueue
     private let timeoutNanoseconds: UInt64
     private let logger: Logger
-    private var sockets: [ICMPFamily: ICMPSocket] = [:]
-    private var unavailable: [ICMPFamily: String] = [:]
+    /// Per family, IPv4 then IPv6; nil with the reason in `unavailable` when it could not be opened.
+    private var sockets: [ICMPSocket?] = [nil, nil]
+    private var unavailable: [String?] = [nil, nil]
     private var readSources: [DispatchSourceRead] = []
     private var map = SequenceMap()
-    private var completions = [((PingResult) -> Void)?](repeating: nil, count: 65_536)
+    private var packet = [UInt8](repeating: 0, count: ICMPPacket.echoRequestLength)
     private var deadlines = DeadlineQueue()
     private let timer: DispatchSourceTimer
     private var timerArmedFor: MonotonicInstant?
     /// Our echo identifier in raw mode: random, not the pid (which is 1 in every container).
-    private let identifier = UInt16.random(in: 1...UInt16.max)
+    let identifier = UInt16.random(in: 1...UInt16.max)
 
     /// Opens both families' sockets, with receive buffers for `hostCount` replies arriving together (2 KiB
     /// each, at least 1 MiB). A family that cannot be opened is logged and its pings fail with the reason;
@@ -57,7 +65,7 @@ public final class Pinger: Pinging {
             let name = family == .v4 ? "ipv4" : "ipv6"
             do {
                 let socket = try ICMPSocket(family: family, receiveBufferBytes: max(1 << 20, hostCount * 2048))
-                sockets[family] = socket
+                sockets[family.index] = socket
                 if let reason = socket.fallbackReason {
                     logger.info("icmp_socket", ["family": name, "mode": socket.mode.rawValue, "reason": reason])
                 } else {
@@ -65,14 +73,14 @@ public final class Pinger: Pinging {
                 }
             } catch {
                 firstError = firstError ?? error
-                unavailable[family] = "no ICMP socket: \(error)"
+                unavailable[family.index] = "no ICMP socket: \(error)"
                 logger.error("icmp_socket", ["family": name, "mode": "none", "reason": "\(error)"])
             }
         }
-        if sockets.isEmpty, let firstError { throw firstError }
+        if sockets.allSatisfy({ $0 == nil }), let firstError { throw firstError }
         timer.setEventHandler { [weak self] in self?.expireDue() }
         timer.resume()
-        for socket in sockets.values {
+        for case let socket? in sockets {
             let source = DispatchSource.makeReadSource(fileDescriptor: socket.fd.rawValue, queue: queue)
             source.setEventHandler { [weak self] in self?.readAll(socket) }
             source.resume()
@@ -84,40 +92,42 @@ public final class Pinger: Pinging {
     public var modes: [String: String] {
         var result: [String: String] = [:]
         for family in [ICMPFamily.v4, .v6] {
-            result[family == .v4 ? "ipv4" : "ipv6"] = sockets[family]?.mode.rawValue ?? unavailable[family] ?? "none"
+            result[family == .v4 ? "ipv4" : "ipv6"] = sockets[family.index]?.mode.rawValue ?? unavailable[family.index] ?? "none"
         }
         return result
     }
 
-    /// Sends one echo to `address`; `completion` runs on the queue exactly once. Call on the queue.
-    public func ping(_ address: SocketAddress, token: Int, completion: @escaping (PingResult) -> Void) {
+    /// Sends one echo to `address`; `resultHandler` gets `token` and the result on the queue exactly once.
+    /// Call on the queue.
+    public func ping(_ address: SocketAddress, token: Int) {
         let family: ICMPFamily = address.family == AF_INET ? .v4 : .v6
-        let sentWall = Date()
-        guard let socket = sockets[family] else {
-            let reason = unavailable[family] ?? "no ICMP socket"
-            queue.async { completion(PingResult(outcome: .sendFailed(reason), sentAt: sentWall, completedAt: Date())) }
-            return
-        }
         var realtime = timespec()
         clock_gettime(CLOCK_REALTIME, &realtime)
+        let sentWall = Date(timeIntervalSince1970: Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9)
+        guard let socket = sockets[family.index] else {
+            let reason = unavailable[family.index] ?? "no ICMP socket"
+            queue.async { [weak self] in
+                self?.resultHandler?(token, PingResult(outcome: .sendFailed(reason), sentAt: sentWall, completedAt: Date()))
+            }
+            return
+        }
         let sentAt = MonotonicInstant.now()
         let sequence = map.allocate(SequenceMap.Slot(
             token: token, family: family, destination: address, sentAt: sentAt, sentWall: sentWall,
             sentRealtimeNanoseconds: Int64(realtime.tv_sec) * 1_000_000_000 + Int64(realtime.tv_nsec)))
-        let packet = ICMPPacket.echoRequest(family: family, identifier: identifier, sequence: sequence)
+        ICMPPacket.writeEchoRequest(into: &packet, family: family, identifier: identifier, sequence: sequence)
         do {
             switch try send(packet, to: address, on: socket) {
             case .processed:
-                counters[family]?.sent += 1
-                completions[Int(sequence)] = completion
+                counters[family.index].sent += 1
                 deadlines.append(.init(sequence: sequence, sentAt: sentAt,
                                        deadline: sentAt.adding(nanoseconds: timeoutNanoseconds)))
                 armTimer()
             case .wouldBlock:
-                fail(sequence, family, "the ICMP socket's send buffer is full", completion)
+                fail(sequence, family, "the ICMP socket's send buffer is full")
             }
         } catch {
-            fail(sequence, family, "\(error)", completion)
+            fail(sequence, family, "\(error)")
         }
     }
 
@@ -132,12 +142,12 @@ public final class Pinger: Pinging {
         }
     }
 
-    private func fail(_ sequence: UInt16, _ family: ICMPFamily, _ reason: String, _ completion: @escaping (PingResult) -> Void) {
-        counters[family]?.sendFailures += 1
+    private func fail(_ sequence: UInt16, _ family: ICMPFamily, _ reason: String) {
+        counters[family.index].sendFailures += 1
         let slot = map.slot(sequence)
         _ = map.answer(sequence, family: family)
-        queue.async {
-            completion(PingResult(outcome: .sendFailed(reason), sentAt: slot.sentWall, completedAt: Date()))
+        queue.async { [weak self] in
+            self?.resultHandler?(slot.token, PingResult(outcome: .sendFailed(reason), sentAt: slot.sentWall, completedAt: Date()))
         }
     }
 
@@ -146,8 +156,8 @@ public final class Pinger: Pinging {
         for source in readSources { source.cancel() }
         readSources.removeAll()
         timer.cancel()
-        for socket in sockets.values { socket.fd.close() }
-        sockets.removeAll()
+        for case let socket? in sockets { socket.fd.close() }
+        sockets = [nil, nil]
     }
 
     // MARK: - Receiving
@@ -155,8 +165,10 @@ public final class Pinger: Pinging {
     private func readAll(_ socket: ICMPSocket) {
         for _ in 0..<1024 {
             do {
-                guard let received = try socket.receive() else { break }
-                handle(received, on: socket)
+                let read = try socket.receive { bytes, source, kernelRealtime in
+                    handle(bytes, from: source, kernelRealtime: kernelRealtime, on: socket)
+                }
+                guard read else { break }
             } catch {
                 // A datagram socket reports a queued ICMP error as a receive error: read the queue, then go on.
                 guard socket.mode == .datagram, drainErrorQueue(socket) > 0 else { break }
@@ -178,40 +190,34 @@ public final class Pinger: Pinging {
         return count
     }
 
-    private func handle(_ received: ICMPSocket.Received, on socket: ICMPSocket) {
-        let message = ICMPPacket.decode(received.bytes, family: socket.family, withIPHeader: socket.readsIncludeIPHeader)
-        switch message {
+    private func handle(_ bytes: UnsafeRawBufferPointer, from source: SocketAddress?, kernelRealtime: Int64?,
+                        on socket: ICMPSocket) {
+        let family = socket.family
+        switch ICMPPacket.decode(bytes, family: family, withIPHeader: socket.readsIncludeIPHeader) {
         case .echoReply(let identifier, let sequence):
             // Datagram sockets only see their own replies, with the kernel's identifier.
             guard socket.mode == .datagram || identifier == self.identifier else {
-                counters[socket.family]?.foreign += 1
+                counters[family.index].foreign += 1
                 return
             }
-            let slot = map.slot(sequence)
-            if let source = received.source, let destination = slot.destination,
-               source.addressBytes != destination.addressBytes, !isLoopback(destination) {
-                counters[socket.family]?.foreign += 1
+            // A reply must come from the address pinged; replies to a loopback address may come from another.
+            if let source, let destination = map.slot(sequence).destination,
+               !source.hasSameAddress(as: destination), !destination.isLoopback {
+                counters[family.index].foreign += 1
                 return
             }
-            complete(sequence, family: socket.family, outcome: nil, kernelRealtime: received.kernelRealtimeNanoseconds)
+            complete(sequence, family: family, outcome: nil, kernelRealtime: kernelRealtime)
         case .error(let kind, let identifier, let sequence, let destination):
             guard socket.mode == .datagram || identifier == self.identifier,
                   map.slot(sequence).destination?.addressBytes == destination else {
-                counters[socket.family]?.foreign += 1
+                counters[family.index].foreign += 1
                 return
             }
-            complete(sequence, family: socket.family,
-                     outcome: .icmpError(kind: kind, reportedBy: received.source?.ipString ?? "unknown"),
+            complete(sequence, family: family, outcome: .icmpError(kind: kind, reportedBy: source?.ipString ?? "unknown"),
                      kernelRealtime: nil)
         case .ignored, .malformed:
-            counters[socket.family]?.foreign += 1
+            counters[family.index].foreign += 1
         }
-    }
-
-    /// Replies to a ping to a loopback address may come from another loopback address.
-    private func isLoopback(_ address: SocketAddress) -> Bool {
-        let bytes = address.addressBytes
-        return bytes.count == 4 ? bytes[0] == 127 : bytes == [UInt8](repeating: 0, count: 15) + [1]
     }
 
     /// Completes the ping `sequence` with a reply (`outcome` nil) or an error.
@@ -221,22 +227,20 @@ public final class Pinger: Pinging {
             let now = Date()
             let result: PingOutcome
             if let outcome {
-                counters[family]?.errors += 1
+                counters[family.index].errors += 1
                 result = outcome
             } else {
-                counters[family]?.replies += 1
+                counters[family.index].replies += 1
                 result = .reply(rttMilliseconds: roundTrip(slot, kernelRealtime: kernelRealtime))
             }
-            let completion = completions[Int(sequence)]
-            completions[Int(sequence)] = nil
-            completion?(PingResult(outcome: result, sentAt: slot.sentWall, completedAt: now))
+            resultHandler?(slot.token, PingResult(outcome: result, sentAt: slot.sentWall, completedAt: now))
         case .late(let slot):
-            counters[family]?.late += 1
+            counters[family.index].late += 1
             if let outcome { lateErrorHandler?(slot.token, outcome) }
         case .duplicate:
-            counters[family]?.duplicates += 1
+            counters[family.index].duplicates += 1
         case .unknown:
-            counters[family]?.foreign += 1
+            counters[family.index].foreign += 1
         }
     }
 
@@ -262,10 +266,8 @@ public final class Pinger: Pinging {
         timerArmedFor = nil
         for entry in deadlines.popExpired(now: .now()) {
             guard let slot = map.expire(entry.sequence, sentAt: entry.sentAt) else { continue }
-            counters[slot.family]?.timeouts += 1
-            let completion = completions[Int(entry.sequence)]
-            completions[Int(entry.sequence)] = nil
-            completion?(PingResult(outcome: .timeout, sentAt: slot.sentWall, completedAt: Date()))
+            counters[slot.family.index].timeouts += 1
+            resultHandler?(slot.token, PingResult(outcome: .timeout, sentAt: slot.sentWall, completedAt: Date()))
         }
         armTimer()
     }

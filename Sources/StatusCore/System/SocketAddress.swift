@@ -76,6 +76,30 @@ public enum SocketAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// True when both hold the same IP address (ports and scopes aside); allocates nothing.
+    public func hasSameAddress(as other: SocketAddress) -> Bool {
+        switch (self, other) {
+        case (.v4(let a), .v4(let b)):
+            return a.sin_addr.s_addr == b.sin_addr.s_addr
+        case (.v6(let a), .v6(let b)):
+            return withUnsafeBytes(of: a.sin6_addr) { x in withUnsafeBytes(of: b.sin6_addr) { y in x.elementsEqual(y) } }
+        default:
+            return false
+        }
+    }
+
+    /// 127.0.0.0/8 or ::1.
+    public var isLoopback: Bool {
+        switch self {
+        case .v4(let a):
+            return UInt32(bigEndian: a.sin_addr.s_addr) >> 24 == 127
+        case .v6(let a):
+            return withUnsafeBytes(of: a.sin6_addr) { bytes in
+                bytes.prefix(15).allSatisfy { $0 == 0 } && bytes[15] == 1
+            }
+        }
+    }
+
     /// The address alone, as inet_ntop writes it: "192.0.2.1", "2001:db8::1".
     public var ipString: String {
         var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
