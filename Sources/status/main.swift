@@ -1,5 +1,6 @@
-// The `status` daemon: read the configuration, wire pinger → monitor → (store, API), serve, and shut down
-// cleanly on SIGTERM or SIGINT (a second signal exits at once).
+// The `status` daemon: read the configuration and the state directory, wire pinger → monitor → (store, API),
+// serve at once (the database may come later), and shut down cleanly on SIGTERM or SIGINT (a second signal
+// exits at once).
 import Dispatch
 import Foundation
 import Glibc
@@ -18,9 +19,34 @@ signal(SIGPIPE, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)
 
+let journal: Journal
+do {
+    journal = try Journal(directory: configuration.stateDirectory)
+} catch {
+    fputs("status: STATE_DIR=\(configuration.stateDirectory): \(error)\n", stderr)
+    exit(2)
+}
+let started = Date()
+for problem in journal.recovered.problems { logger.warning("journal_damaged", ["detail": problem]) }
+if !journal.recovered.changes.isEmpty {
+    logger.info("journal_replay", ["records": journal.recovered.changes.count])
+}
+
 let stopping = ManagedAtomicFlag()
-let writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), logger: logger)
 var running: (monitor: Monitor, server: HTTPServer, pinger: Pinger, queue: DispatchQueue)?
+/// A registration that came before the monitor existed; main queue only.
+var earlyRegistration: StoreWriter.Registration?
+let writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), journal: journal,
+                         domains: configuration.hosts.map(\.domain), logger: logger) { registration in
+    DispatchQueue.main.async {
+        if let monitor = running?.monitor { monitor.adopt(registration) } else { earlyRegistration = registration }
+    }
+}
+if let last = journal.recovered.lastAlive {
+    let reason = last.stoppedCleanly ? "stopped" : "crashed"
+    logger.info("monitor_gap", ["from": JSONText.time(last.at), "until": JSONText.time(started), "reason": reason])
+    writer.submit(.gap(from: last.at, until: started, reason: reason))
+}
 
 func shutDown(signalName: String) {
     if stopping.setIfUnset() == false {
@@ -36,8 +62,9 @@ func shutDown(signalName: String) {
             logStatistics(parts.monitor, parts.pinger, parts.queue)
         }
         if !writer.flush(timeout: 2) {
-            logger.warning("shutdown_unflushed", ["pending": writer.pendingCount])
+            logger.warning("shutdown_unflushed", ["pending": writer.pendingCount, "journaled": writer.journalWaiting])
         }
+        writer.markStopped()
         logger.info("stopped")
         exit(0)
     }
@@ -63,32 +90,38 @@ let signalSources = [(SIGTERM, "TERM"), (SIGINT, "INT")].map { number, name in
     return source
 }
 
-DispatchQueue.global().async {
+DispatchQueue.main.async {
     logger.info("starting", ["hosts": configuration.hosts.count, "interval": configuration.interval,
-                             "timeout": configuration.timeout, "listen": configuration.listen])
-    guard let loaded = StartupLoader.load(hosts: configuration.hosts, writer: writer, logger: logger,
-                                          shouldStop: { stopping.isSet }) else { return }
-    let board = StatusBoard(hosts: loaded.checks.map { HostStatus(check: $0, isDown: false, lastRTTMilliseconds: nil) })
+                             "timeout": configuration.timeout, "listen": configuration.listen,
+                             "state_dir": configuration.stateDirectory])
+    let ids = journal.recovered.ids
+    let downDomains = Set(journal.recovered.downSince.keys)
+    let board = StatusBoard(hosts: configuration.hosts.map { spec in
+        HostStatus(check: Check(id: ids[spec.domain] ?? 0, domain: spec.domain, lastPerformed: nil, status: true),
+                   isDown: downDomains.contains(spec.domain), lastRTTMilliseconds: nil)
+    })
     let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated)
     do {
         let pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds,
                                 hostCount: configuration.hosts.count, logger: logger)
-        let monitor = Monitor(configuration: configuration, checks: loaded.checks, downCheckIDs: loaded.downCheckIDs,
-                              pinger: pinger, resolver: Resolver(), writer: writer, board: board,
-                              queue: pingQueue, logger: logger)
+        let monitor = Monitor(configuration: configuration, downDomains: downDomains, pinger: pinger,
+                              resolver: Resolver(), writer: writer, board: board, queue: pingQueue, logger: logger)
         var common: [(name: String, value: String)] = []
         if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
         let views = StatusViews(board: board)
+        let health = HealthReport(monitor: monitor, writer: writer, interval: configuration.interval.seconds)
         let server = try HTTPServer(
             configuration: HTTPServerConfiguration(address: configuration.listen, commonHeaders: common),
-            logger: logger, makeHandler: { APIHandler(views: views, writer: writer) })
-        DispatchQueue.main.async {
-            guard !stopping.isSet else { return }
-            running = (monitor, server, pinger, pingQueue)
-            monitor.start()
-            server.start()
-            logger.info("serving", ["address": server.boundAddress])
+            logger: logger, makeHandler: { APIHandler(views: views, writer: writer, health: health) })
+        guard !stopping.isSet else { return }
+        running = (monitor, server, pinger, pingQueue)
+        if let registration = earlyRegistration {
+            monitor.adopt(registration)
+            earlyRegistration = nil
         }
+        monitor.start()
+        server.start()
+        logger.info("serving", ["address": server.boundAddress])
     } catch {
         logger.error("startup_failed", ["reason": "\(error)"])
         fputs("status: \(error)\n", stderr)

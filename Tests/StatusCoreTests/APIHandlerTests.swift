@@ -10,7 +10,7 @@ import Testing
             HostStatus(check: Check(id: 1, domain: "nas.lan", lastPerformed: nil, status: true), isDown: false, lastRTTMilliseconds: nil),
             HostStatus(check: Check(id: 2, domain: "::1", lastPerformed: nil, status: true), isDown: false, lastRTTMilliseconds: nil),
         ])
-        return (APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), logger: Logger(minimumLevel: .error))), board)
+        return (APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), domains: ["nas.lan", "::1"], logger: Logger(minimumLevel: .error))), board)
     }
 
     func get(_ handler: APIHandler, _ path: String, headers: [(name: String, value: String)] = []) -> HTTPResponse? {
@@ -44,7 +44,7 @@ import Testing
             HostStatus(check: Check(id: 1, domain: "nas.lan", lastPerformed: nil, status: false), isDown: true,
                        lastRTTMilliseconds: nil),
         ])
-        let handler = APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), logger: Logger(minimumLevel: .error)))
+        let handler = APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), domains: [], logger: Logger(minimumLevel: .error)))
         #expect(get(handler, "/status/down").map { String(decoding: $0.body, as: UTF8.self) } == "[]")
         #expect(get(handler, "/status/service/nas.lan").map { String(decoding: $0.body, as: UTF8.self) }?
                     .contains("\"status\":true") == true)

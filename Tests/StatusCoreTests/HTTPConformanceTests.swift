@@ -25,7 +25,7 @@ final class SizedHandler: HTTPHandler, @unchecked Sendable {
         let board = StatusBoard(hosts: [
             HostStatus(check: Check(id: 1, domain: "nas.lan", lastPerformed: nil, status: true), isDown: false, lastRTTMilliseconds: nil),
         ])
-        let handler = APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), logger: Logger(minimumLevel: .error)))
+        let handler = APIHandler(board: board, writer: StoreWriter(store: InMemoryStore(), domains: [], logger: Logger(minimumLevel: .error)))
         return try RunningServer(handler: handler)
     }
 

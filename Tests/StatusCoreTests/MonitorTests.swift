@@ -39,12 +39,12 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         ])
         let store = InMemoryStore()
         let logger = Logger(minimumLevel: .error)
-        let writer = StoreWriter(store: store, logger: logger)
         let checks = try store.registerChecks(domains: configuration.hosts.map(\.domain))
+        let writer = StoreWriter(store: store, domains: checks.map(\.domain), logger: logger)
         let board = StatusBoard(hosts: checks.map { HostStatus(check: $0, isDown: false, lastRTTMilliseconds: nil) })
         let queue = DispatchQueue(label: "test.ping")
         let pinger = ScriptedPinger(queue: queue, script: script)
-        let monitor = Monitor(configuration: configuration, checks: checks, downCheckIDs: [], pinger: pinger,
+        let monitor = Monitor(configuration: configuration, downDomains: [], pinger: pinger,
                               resolver: Resolver(), writer: writer, board: board, queue: queue, logger: logger)
         monitor.start()
         Thread.sleep(forTimeInterval: seconds / 2)

@@ -45,6 +45,11 @@ final class FlakyStore: Store, @unchecked Sendable {
         try maybeFail()
         try inner.describeOngoingIncident(checkID: checkID, description: description)
     }
+    func recordGap(from: Date, until: Date, reason: String) throws {
+        try maybeFail()
+        try inner.recordGap(from: from, until: until, reason: reason)
+    }
+    func gaps() throws -> [MonitorGap] { try inner.gaps() }
     func ongoingIncident(checkID: Int64) throws -> Incident? { try inner.ongoingIncident(checkID: checkID) }
     func incidents(checkID: Int64) throws -> [Incident] { try inner.incidents(checkID: checkID) }
 }
@@ -55,10 +60,10 @@ final class FlakyStore: Store, @unchecked Sendable {
     @Test func changesSurviveAnOutageInOrder() throws {
         let store = FlakyStore(failures: 4)
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error))
-        writer.submit(.opened(checkID: id, description: "down 1", downDetection: t0))
-        writer.submit(.closed(checkID: id, upDetection: t0.addingTimeInterval(10)))
-        writer.submit(.opened(checkID: id, description: "down 2", downDetection: t0.addingTimeInterval(20)))
+        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        writer.submit(.opened(domain: "nas.lan", description: "down 1", downDetection: t0))
+        writer.submit(.closed(domain: "nas.lan", upDetection: t0.addingTimeInterval(10)))
+        writer.submit(.opened(domain: "nas.lan", description: "down 2", downDetection: t0.addingTimeInterval(20)))
         #expect(writer.flush(timeout: 10))
         #expect(store.attempts >= 7, "four refused attempts, then three writes")
         let incidents = try store.incidents(checkID: id)
@@ -71,10 +76,10 @@ final class FlakyStore: Store, @unchecked Sendable {
     @Test func anAlreadyOpenIncidentIsNotAnError() throws {
         let store = InMemoryStore()
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error))
-        writer.submit(.opened(checkID: id, description: "down", downDetection: t0))
-        writer.submit(.opened(checkID: id, description: "down again", downDetection: t0))
-        writer.submit(.closed(checkID: id, upDetection: t0.addingTimeInterval(5)))
+        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        writer.submit(.opened(domain: "nas.lan", description: "down", downDetection: t0))
+        writer.submit(.opened(domain: "nas.lan", description: "down again", downDetection: t0))
+        writer.submit(.closed(domain: "nas.lan", upDetection: t0.addingTimeInterval(5)))
         #expect(writer.flush(timeout: 5))
         #expect(try store.incidents(checkID: id).map(\.upDetection) == [t0.addingTimeInterval(5)])
     }
@@ -82,9 +87,9 @@ final class FlakyStore: Store, @unchecked Sendable {
     @Test func coalescedUpdatesKeepTheNewestState() throws {
         let store = FlakyStore(failures: 2)
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error))
+        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         for second in 0..<50 {
-            writer.submit(.performed(checkID: id, at: t0.addingTimeInterval(Double(second)), status: second % 2 == 0))
+            writer.submit(.performed(domain: "nas.lan", at: t0.addingTimeInterval(Double(second)), status: second % 2 == 0))
         }
         #expect(writer.flush(timeout: 10))
         let check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
@@ -95,10 +100,10 @@ final class FlakyStore: Store, @unchecked Sendable {
     @Test func pingsAreWrittenInBatchesWithTheNewestPingOfEachCheck() throws {
         let store = FlakyStore(failures: 0)
         let checks = try store.registerChecks(domains: (1...100).map { "h\($0).lan" })
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error), batchInterval: 0.3)
+        let writer = StoreWriter(store: store, domains: checks.map(\.domain), logger: Logger(minimumLevel: .error), batchInterval: 0.3)
         for second in 0..<10 {
             for check in checks {
-                writer.submit(.performed(checkID: check.id, at: t0.addingTimeInterval(Double(second)), status: true))
+                writer.submit(.performed(domain: check.domain, at: t0.addingTimeInterval(Double(second)), status: true))
             }
         }
         Thread.sleep(forTimeInterval: 0.6)
@@ -110,10 +115,10 @@ final class FlakyStore: Store, @unchecked Sendable {
     @Test func aFlipIsWrittenAtOnceAndNoOlderPingOverwritesIt() throws {
         let store = FlakyStore(failures: 0)
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error), batchInterval: 3600)
-        writer.submit(.performed(checkID: id, at: t0, status: true))
-        writer.submit(.opened(checkID: id, description: "down", downDetection: t0.addingTimeInterval(1)))
-        writer.submit(.flipped(checkID: id, at: t0.addingTimeInterval(3), status: false))
+        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error), batchInterval: 3600)
+        writer.submit(.performed(domain: "nas.lan", at: t0, status: true))
+        writer.submit(.opened(domain: "nas.lan", description: "down", downDetection: t0.addingTimeInterval(1)))
+        writer.submit(.flipped(domain: "nas.lan", at: t0.addingTimeInterval(3), status: false))
         Thread.sleep(forTimeInterval: 0.3)
         var check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
         #expect(check.status == false && check.lastPerformed == t0.addingTimeInterval(3), "written without waiting for a batch")
@@ -127,11 +132,11 @@ final class FlakyStore: Store, @unchecked Sendable {
     @Test func batchesWaitingOutAnOutageMergeAndKeepTheNewestPing() throws {
         let store = FlakyStore(failures: 4)
         let checks = try store.registerChecks(domains: ["a.lan", "b.lan"])
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error), batchInterval: 0.05)
-        writer.submit(.flipped(checkID: checks[0].id, at: t0, status: false))
+        let writer = StoreWriter(store: store, domains: ["a.lan", "b.lan"], logger: Logger(minimumLevel: .error), batchInterval: 0.05)
+        writer.submit(.flipped(domain: "a.lan", at: t0, status: false))
         for second in 1...20 {
-            writer.submit(.performed(checkID: checks[0].id, at: t0.addingTimeInterval(Double(second)), status: false))
-            if second <= 10 { writer.submit(.performed(checkID: checks[1].id, at: t0.addingTimeInterval(Double(second)), status: true)) }
+            writer.submit(.performed(domain: "a.lan", at: t0.addingTimeInterval(Double(second)), status: false))
+            if second <= 10 { writer.submit(.performed(domain: "b.lan", at: t0.addingTimeInterval(Double(second)), status: true)) }
             Thread.sleep(forTimeInterval: 0.06)
         }
         #expect(writer.flush(timeout: 15))
@@ -142,12 +147,12 @@ final class FlakyStore: Store, @unchecked Sendable {
 
     @Test func readsFailFastDuringAnOutage() throws {
         let store = FlakyStore(failures: 1000)
-        let writer = StoreWriter(store: store, logger: Logger(minimumLevel: .error))
-        writer.submit(.flipped(checkID: 1, at: t0, status: false))
+        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        writer.submit(.flipped(domain: "nas.lan", at: t0, status: false))
         Thread.sleep(forTimeInterval: 0.1)
         let answered = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<[Incident], Error>?
-        writer.read({ try $0.incidents(checkID: 1) }) { result in
+        writer.incidents(domain: "nas.lan") { result in
             outcome = result
             answered.signal()
         }

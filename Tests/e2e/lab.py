@@ -13,6 +13,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 
@@ -90,6 +91,11 @@ class Daemon:
         self.log_path = f"/tmp/status-e2e-{ns}-{port}.log"
         self.log = open(self.log_path, "w")
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LISTEN_ADDR": f"0.0.0.0:{port}", **env}
+        self.own_state_dir = None
+        if "STATE_DIR" not in full_env:
+            self.own_state_dir = tempfile.mkdtemp(prefix="status-e2e-state-")
+            os.chmod(self.own_state_dir, 0o777)  # some tests run the daemon as another user
+            full_env["STATE_DIR"] = self.own_state_dir
         self.process = subprocess.Popen(["ip", "netns", "exec", ns, *prefix, binary], env=full_env,
                                         stdout=self.log, stderr=subprocess.STDOUT)
 
@@ -143,6 +149,8 @@ class Daemon:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        if self.own_state_dir:
+            shutil.rmtree(self.own_state_dir, ignore_errors=True)
         return self.process.returncode
 
 

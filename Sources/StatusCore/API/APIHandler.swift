@@ -5,13 +5,15 @@
 public final class APIHandler: HTTPHandler, @unchecked Sendable {
     private let board: StatusBoard
     private let writer: StoreWriter
+    private let health: HealthReport?
     /// Touched only by the event loop that owns this handler.
     private var cache: LoopStatusCache
 
     /// One handler for one event loop; `views` is shared by all of them.
-    public init(views: StatusViews, writer: StoreWriter) {
+    public init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil) {
         self.board = views.board
         self.writer = writer
+        self.health = health
         self.cache = LoopStatusCache(views: views)
     }
 
@@ -34,6 +36,10 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
                                   headers: [("Allow", "GET, HEAD")]))
         }
         switch route {
+        case .health:
+            guard let health else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            let (status, body) = health.report()
+            respond(.json(status, body, headers: [(name: "Cache-Control", value: "no-store")]))
         case .all, .down:
             let current = cache.current()
             let validator = [(name: "ETag", value: current.etag), (name: "Cache-Control", value: "no-cache")]
@@ -46,8 +52,7 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
             respond(.json(200, Payloads.one(cache.current().hosts[position], Payloads.check)))
         case .incidents(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            let checkID = cache.current().hosts[position].check.id
-            writer.read({ store in try store.incidents(checkID: checkID) }) { result in
+            writer.incidents(domain: cache.current().hosts[position].check.domain) { result in
                 switch result {
                 case .success(let incidents):
                     respond(.json(200, Payloads.array(incidents, sizeHint: 200, Payloads.incident)))

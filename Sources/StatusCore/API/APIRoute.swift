@@ -5,6 +5,7 @@ public enum APIRoute: Equatable {
     case down
     case service(domain: String)
     case incidents(domain: String)
+    case health
 
     public enum Failure: Error, Equatable {
         case notFound
@@ -19,6 +20,8 @@ public enum APIRoute: Equatable {
         switch segments.count {
         case 1 where segments[0] == "status":
             return .all
+        case 1 where segments[0] == "healthz":
+            return .health
         case 2 where segments[0] == "status" && segments[1] == "down":
             return .down
         case 3 where segments[0] == "status" && segments[1] == "service":

@@ -12,6 +12,8 @@ public struct Configuration: Equatable, Sendable {
     /// Value of Access-Control-Allow-Origin on every response; nil (CORS_ALLOW_ORIGIN set empty) sends none.
     public var corsAllowOrigin: String?
     public var logLevel: Logger.Level
+    /// STATE_DIR: the journal, state.json and the alive file (see Journal).
+    public var stateDirectory: String
 
     static let defaultInterval = ConfigDuration(nanoseconds: 30_000_000_000)
     static let defaultTimeout = ConfigDuration(nanoseconds: 1_000_000_000)
@@ -52,9 +54,14 @@ public struct Configuration: Equatable, Sendable {
             throw ConfigurationError("CORS_ALLOW_ORIGIN", cors, "must not contain control characters")
         }
         let logLevel = try parseLogLevel(environment["LOG_LEVEL"])
+        let stateDirectory = environment["STATE_DIR"].map { $0.trimmingCharacters(in: .whitespaces) } ?? "/var/lib/status"
+        guard !stateDirectory.isEmpty, !stateDirectory.contains("\0") else {
+            throw ConfigurationError("STATE_DIR", environment["STATE_DIR"], "must be a directory path")
+        }
         return Configuration(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
                              recoveryThreshold: recoveryThreshold, database: database, listen: listen,
-                             corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel)
+                             corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel,
+                             stateDirectory: stateDirectory)
     }
 
     static func parseHosts(_ value: String?) throws -> [HostSpec] {

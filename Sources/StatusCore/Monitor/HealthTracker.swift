@@ -25,6 +25,15 @@ public struct HealthTracker: Equatable, Sendable {
         self.isDown = isDown
     }
 
+    /// Takes over an ongoing incident the database knew of and this run did not (it started without the
+    /// database and without a state directory): the host is down from now on, until it recovers.
+    public mutating func adoptDown() {
+        isDown = true
+        failureStreak = 0
+        successStreak = 0
+        streakStart = nil
+    }
+
     /// Records one ping result, taken at `time`; returns the transition it causes, if any.
     public mutating func record(success: Bool, at time: Date) -> Transition? {
         if success {

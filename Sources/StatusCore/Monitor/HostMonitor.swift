@@ -1,12 +1,14 @@
 // The monitor's per-host state: its address, DNS status, threshold tracker, failure causes and timer.
 import Dispatch
+import Foundation
 
 /// Mutable state of one watched host. Owned by the ping queue: touched only there.
 final class HostMonitor {
     let position: Int
     let spec: HostSpec
-    let checkID: Int64
     var tracker: HealthTracker
+    /// Send time of the first good ping since the last failed one; nil while failing or before any ping.
+    var upSince: Date?
     var causes = FailureStreakCauses()
     var timer: DispatchSourceTimer?
     /// When the next tick is due (monotonic), to measure how late ticks fire.
@@ -20,10 +22,9 @@ final class HostMonitor {
     var resolvedAt: MonotonicInstant?
     var resolutionError: ResolutionError?
 
-    init(position: Int, spec: HostSpec, checkID: Int64, tracker: HealthTracker) {
+    init(position: Int, spec: HostSpec, tracker: HealthTracker) {
         self.position = position
         self.spec = spec
-        self.checkID = checkID
         self.tracker = tracker
         if case .address(let literal) = spec.target { address = literal }
     }

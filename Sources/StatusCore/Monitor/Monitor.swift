@@ -2,6 +2,7 @@
 // feeds the result to the host's threshold tracker, publishes the state and hands changes to the store.
 // Data flows one way: timer → pinger → tracker → (StatusBoard for the API, StoreWriter for the database).
 import Dispatch
+import Synchronization
 import Foundation
 
 /// What the monitor needs from a pinger (the real `Pinger`, or a scripted one in unit tests).
@@ -32,11 +33,10 @@ public final class Monitor: @unchecked Sendable {
     /// How often a name that resolves is looked up again.
     private let resolutionRefresh: UInt64 = 60_000_000_000
 
-    /// `checks` are the store's rows for the configured hosts, in the same order; `downCheckIDs` the checks that
-    /// have an ongoing incident (after a restart they start down, so recovery closes that incident).
-    public init(configuration: Configuration, checks: [Check], downCheckIDs: Set<Int64>, pinger: Pinging,
+    /// `downDomains`: hosts with an ongoing incident at start (after a restart they start down, so recovery
+    /// closes that incident instead of opening another).
+    public init(configuration: Configuration, downDomains: Set<String>, pinger: Pinging,
                 resolver: Resolver, writer: StoreWriter, board: StatusBoard, queue: DispatchQueue, logger: Logger) {
-        precondition(checks.count == configuration.hosts.count, "one check per configured host")
         self.queue = queue
         self.pinger = pinger
         self.resolver = resolver
@@ -45,11 +45,50 @@ public final class Monitor: @unchecked Sendable {
         self.logger = logger
         self.interval = configuration.interval
         self.timeout = configuration.timeout
-        self.hosts = zip(configuration.hosts, checks).enumerated().map { position, pair in
-            HostMonitor(position: position, spec: pair.0, checkID: pair.1.id,
+        self.hosts = configuration.hosts.enumerated().map { position, spec in
+            HostMonitor(position: position, spec: spec,
                         tracker: HealthTracker(failureThreshold: configuration.failureThreshold,
                                                recoveryThreshold: configuration.recoveryThreshold,
-                                               isDown: downCheckIDs.contains(pair.1.id)))
+                                               isDown: downDomains.contains(spec.domain)))
+        }
+        var positions: [String: Int] = [:]
+        for host in hosts { positions[host.spec.domain] = host.position }
+        self.positions = positions
+    }
+
+    private let positions: [String: Int]
+    /// Monotonic nanoseconds of the last tick (or of start); 0 before start.
+    private let lastTick = Atomic<UInt64>(0)
+
+    /// How long ago the schedule last fired; nil before start.
+    public func nanosecondsSinceLastTick() -> UInt64? {
+        let last = lastTick.load(ordering: .relaxed)
+        guard last > 0 else { return nil }
+        let now = MonotonicInstant.now().nanoseconds
+        return now > last ? now - last : 0
+    }
+
+    /// Takes in what the database said once it was reached: the checks' ids, and ongoing incidents this run
+    /// may not know of (it started without the database and without a state directory). A host this run saw
+    /// answer gets such an incident closed at its first good ping; a host not seen answering yet takes it over
+    /// as its own, so no second one is opened.
+    public func adopt(_ registration: StoreWriter.Registration) {
+        board.setIDs(registration.ids)
+        queue.async { [self] in
+            for (domain, incident) in registration.ongoingWithoutPendingChanges {
+                guard let position = positions[domain] else { continue }
+                let host = hosts[position]
+                guard !host.tracker.isDown else { continue }
+                if let upSince = host.upSince {
+                    logger.info("incident_closed_on_reconnect", ["host": domain, "incident": incident.id,
+                                                                 "up_since": JSONText.time(upSince)])
+                    writer.submit(.closed(domain: domain, upDetection: upSince))
+                } else {
+                    logger.info("incident_adopted", ["host": domain, "incident": incident.id])
+                    host.tracker.adoptDown()
+                    board.update(position) { $0.isDown = true }
+                }
+            }
         }
     }
 
@@ -60,6 +99,7 @@ public final class Monitor: @unchecked Sendable {
     /// pings still all happen within a second of start, so /status fills in at once. Names are looked up
     /// first and pinged as soon as the look-up answers.
     public func start() {
+        lastTick.store(MonotonicInstant.now().nanoseconds, ordering: .relaxed)
         queue.async { [self] in
             pinger.resultHandler = { [weak self] token, result in self?.complete(token: token, result) }
             pinger.lateErrorHandler = { [weak self] token, outcome in self?.explainLate(token: token, outcome: outcome) }
@@ -117,6 +157,7 @@ public final class Monitor: @unchecked Sendable {
 
     private func tick(_ host: HostMonitor, scheduled: Bool) {
         guard !stopped else { return }
+        lastTick.store(MonotonicInstant.now().nanoseconds, ordering: .relaxed)
         if scheduled { measureLateness(host) }
         if host.needsResolution(now: .now(), refresh: resolutionRefresh) {
             resolve(host) {}
@@ -178,19 +219,25 @@ public final class Monitor: @unchecked Sendable {
     /// `completedAt` (the check's `last_performed`).
     private func record(_ host: HostMonitor, success: Bool, cause: FailureCause?, rtt: Double?,
                         sentAt: Date, completedAt: Date) {
-        if success { host.causes.reset() } else if let cause { host.causes.record(cause) }
+        if success {
+            host.causes.reset()
+            if host.upSince == nil { host.upSince = sentAt }
+        } else {
+            if let cause { host.causes.record(cause) }
+            host.upSince = nil
+        }
         let transition = host.tracker.record(success: success, at: sentAt)
         switch transition {
         case .wentDown(let since):
             downTransitions += 1
             let description = host.causes.description(timeout: timeout)
             logger.warning("host_down", ["host": host.spec.domain, "since": JSONText.time(since), "cause": description])
-            writer.submit(.opened(checkID: host.checkID, description: description, downDetection: since))
+            writer.submit(.opened(domain: host.spec.domain, description: description, downDetection: since))
             host.incidentSaysOnlyTimeout = host.causes.telling == nil
         case .cameUp(let since):
             host.incidentSaysOnlyTimeout = false
             logger.info("host_up", ["host": host.spec.domain, "since": JSONText.time(since)])
-            writer.submit(.closed(checkID: host.checkID, upDetection: since))
+            writer.submit(.closed(domain: host.spec.domain, upDetection: since))
         case nil:
             describeBetterIfKnown(host)
         }
@@ -202,9 +249,9 @@ public final class Monitor: @unchecked Sendable {
             status.recent.record(success: success)
         }
         if transition == nil {
-            writer.submit(.performed(checkID: host.checkID, at: completedAt, status: !isDown))
+            writer.submit(.performed(domain: host.spec.domain, at: completedAt, status: !isDown))
         } else {
-            writer.submit(.flipped(checkID: host.checkID, at: completedAt, status: !isDown))
+            writer.submit(.flipped(domain: host.spec.domain, at: completedAt, status: !isDown))
         }
     }
 
@@ -250,6 +297,6 @@ public final class Monitor: @unchecked Sendable {
         host.incidentSaysOnlyTimeout = false
         let description = host.causes.description(timeout: timeout)
         logger.info("incident_cause", ["host": host.spec.domain, "cause": description])
-        writer.submit(.described(checkID: host.checkID, description: description))
+        writer.submit(.described(domain: host.spec.domain, description: description))
     }
 }

@@ -68,6 +68,17 @@ public final class StatusBoard: @unchecked Sendable {
         indexByKey[HostSpec.lookupKey(domain)]
     }
 
+    /// Sets the checks' ids once the database has registered them (they are 0 before, after a start without
+    /// the database and without a state directory).
+    public func setIDs(_ ids: [String: Int64]) {
+        lock.lock()
+        for position in hosts.indices {
+            if let id = ids[hosts[position].check.domain] { hosts[position].check.id = id }
+        }
+        publishedVersion.wrappingAdd(1, ordering: .releasing)
+        lock.unlock()
+    }
+
     func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
         lock.lock()
         let wasUp = hosts[position].reportedUp

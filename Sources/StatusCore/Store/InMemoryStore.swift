@@ -7,6 +7,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
     private var checks: [Check] = []
     private var incidentsByID: [Int64: Incident] = [:]
     private var nextIncidentID: Int64 = 1
+    private var recordedGaps: [MonitorGap] = []
 
     public init() {}
 
@@ -41,6 +42,9 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 
     public func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
         try locked {
+            if let same = incidentsByID.values.first(where: { $0.checkID == checkID && $0.downDetection.unixMilliseconds == downDetection.unixMilliseconds }) {
+                return same
+            }
             if incidentsByID.values.contains(where: { $0.checkID == checkID && $0.isOngoing }) {
                 throw StoreError.ongoingIncidentExists(checkID: checkID)
             }
@@ -54,7 +58,8 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 
     public func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident? {
         locked {
-            guard var incident = incidentsByID.values.first(where: { $0.checkID == checkID && $0.isOngoing }) else {
+            guard var incident = incidentsByID.values.first(where: { $0.checkID == checkID && $0.isOngoing }),
+                  incident.downDetection <= upDetection else {
                 return nil
             }
             incident.upDetection = upDetection
@@ -73,6 +78,17 @@ public final class InMemoryStore: Store, @unchecked Sendable {
 
     public func ongoingIncident(checkID: Int64) throws -> Incident? {
         locked { incidentsByID.values.first { $0.checkID == checkID && $0.isOngoing } }
+    }
+
+    public func recordGap(from: Date, until: Date, reason: String) throws {
+        locked {
+            guard !recordedGaps.contains(where: { $0.from.unixMilliseconds == from.unixMilliseconds }) else { return }
+            recordedGaps.append(MonitorGap(from: from, until: until, reason: reason))
+        }
+    }
+
+    public func gaps() throws -> [MonitorGap] {
+        locked { recordedGaps.sorted { $0.from < $1.from } }
     }
 
     public func incidents(checkID: Int64) throws -> [Incident] {

@@ -45,11 +45,20 @@ public protocol Store: AnyObject {
     /// Records the time and result of each check's latest completed ping: for many checks in a few statements.
     func updateChecks(_ updates: [CheckUpdate]) throws
 
-    /// Opens an incident. Throws `StoreError.ongoingIncidentExists` if the check already has one.
+    /// Opens an incident, or returns the check's incident with this `downDetection` if there is one already
+    /// (so a journal replayed twice opens nothing twice). Throws `StoreError.ongoingIncidentExists` if the
+    /// check has another ongoing incident.
     func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident
 
-    /// Closes the check's ongoing incident and returns it, or returns nil if none was open.
+    /// Closes the check's ongoing incident if it began no later than `upDetection`, and returns it; nil if none
+    /// was closed (so an old close replayed from the journal never closes a newer incident).
     func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident?
+
+    /// Records a time nobody watched the hosts (the daemon stopped or crashed); once per `from`.
+    func recordGap(from: Date, until: Date, reason: String) throws
+
+    /// The recorded gaps, oldest first.
+    func gaps() throws -> [MonitorGap]
 
     /// Replaces the description of the check's ongoing incident, when a clearer cause arrives during the outage
     /// (e.g. "host unreachable" reported after the pings had already timed out). Does nothing if none is open.

@@ -29,6 +29,17 @@ enum MariaDBSchema {
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ],
+        [
+            """
+            CREATE TABLE IF NOT EXISTS monitor_gaps (
+              id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              gap_from DATETIME(3) NOT NULL,
+              gap_until DATETIME(3) NOT NULL,
+              reason VARCHAR(32) NOT NULL,
+              UNIQUE KEY monitor_gaps_from (gap_from)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ],
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.

@@ -67,6 +67,9 @@ public final class MariaDBStore: Store {
 
     public func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
         let text = String(description.prefix(Self.descriptionLimit))
+        if let same = try selectIncidents(where: "check_id = ? AND down_detection = ?", checkID, .date(downDetection)).first {
+            return same
+        }
         do {
             let result = try connection.execute(
                 "INSERT INTO incidents (check_id, description, down_detection) VALUES (?, ?, ?)",
@@ -80,7 +83,8 @@ public final class MariaDBStore: Store {
 
     public func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident? {
         try connection.transaction {
-            guard var incident = try selectIncidents(where: "ongoing_check_id = ? FOR UPDATE", checkID).first else {
+            guard var incident = try selectIncidents(where: "ongoing_check_id = ? AND down_detection <= ? FOR UPDATE",
+                                                     checkID, .date(upDetection)).first else {
                 return nil
             }
             try connection.execute("UPDATE incidents SET up_detection = ? WHERE id = ?",
@@ -103,10 +107,23 @@ public final class MariaDBStore: Store {
         try selectIncidents(where: "check_id = ? ORDER BY down_detection DESC, id DESC", checkID)
     }
 
-    private func selectIncidents(where condition: String, _ checkID: Int64) throws -> [Incident] {
+    public func recordGap(from: Date, until: Date, reason: String) throws {
+        try connection.execute("INSERT IGNORE INTO monitor_gaps (gap_from, gap_until, reason) VALUES (?, ?, ?)",
+                               [.date(from), .date(until), .text(reason)])
+    }
+
+    public func gaps() throws -> [MonitorGap] {
+        try connection.query("SELECT gap_from, gap_until, reason FROM monitor_gaps ORDER BY gap_from", columns: [.date, .date, .text])
+            .compactMap { row in
+                guard row.count == 3, let from = row[0].date, let until = row[1].date, let reason = row[2].text else { return nil }
+                return MonitorGap(from: from, until: until, reason: reason)
+            }
+    }
+
+    private func selectIncidents(where condition: String, _ checkID: Int64, _ more: SQLValue...) throws -> [Incident] {
         let rows = try connection.query(
             "SELECT id, check_id, description, down_detection, up_detection FROM incidents WHERE " + condition,
-            [.int(checkID)], columns: [.int, .int, .text, .date, .date])
+            [.int(checkID)] + more, columns: [.int, .int, .text, .date, .date])
         return rows.compactMap { row in
             guard row.count == 5, let id = row[0].int, let check = row[1].int, let text = row[2].text,
                   let down = row[3].date else { return nil }
