@@ -22,6 +22,25 @@ import Testing
         #expect(versions.first == [.int(Int64(MariaDBSchema.migrations.count)), .int(Int64(MariaDBSchema.migrations.count))])
     }
 
+    /// The server drops the store's connection (as when MariaDB restarts): the next call fails as "unavailable"
+    /// (it used to close the half-made statement twice and crash), and the one after reconnects.
+    @Test func aConnectionTheServerDroppedIsReportedUnavailableThenReopened() throws {
+        let database = try TestDatabase.create()
+        defer { database.drop() }
+        let store = MariaDBStore(configuration: database.configuration, logger: logger)
+        try store.migrate()
+        let check = try #require(try store.registerChecks(domains: ["nas.lan"]).first)
+        let admin = database.connection()
+        defer { admin.close() }
+        let others = try admin.query(
+            "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = ? AND ID <> CONNECTION_ID()",
+            [.text(database.configuration.database)], columns: [.int])
+        #expect(!others.isEmpty)
+        for row in others { if let id = row.first?.int { try admin.run("KILL CONNECTION \(id)") } }
+        #expect(throws: StoreError.self) { _ = try store.ongoingIncident(checkID: check.id) }
+        #expect(try store.ongoingIncident(checkID: check.id) == nil, "reconnected")
+    }
+
     @Test func aChecksIDIsStableAcrossARestart() throws {
         let database = try TestDatabase.create()
         defer { database.drop() }

@@ -31,6 +31,7 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
 
 @Suite struct MonitorTests {
     func run(hosts: String, failures: Int = 2, recoveries: Int = 2, for seconds: Double,
+             prepare: (InMemoryStore) throws -> Void = { _ in },
              halfway: ((ScriptedPinger, DispatchQueue) -> Void)? = nil,
              script: @escaping (SocketAddress, Int) -> PingOutcome) throws -> (InMemoryStore, StatusBoard, ScriptedPinger) {
         let configuration = try Configuration.fromEnvironment([
@@ -39,13 +40,21 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         ])
         let store = InMemoryStore()
         let logger = Logger(minimumLevel: .error)
+        try prepare(store)
         let checks = try store.registerChecks(domains: configuration.hosts.map(\.domain))
-        let writer = StoreWriter(store: store, domains: checks.map(\.domain), logger: logger)
+        let registered = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var registration: StoreWriter.Registration?
+        let writer = StoreWriter(store: store, domains: checks.map(\.domain), logger: logger) {
+            registration = $0
+            registered.signal()
+        }
         let board = StatusBoard(hosts: checks.map { HostStatus(check: $0, isDown: false, lastRTTMilliseconds: nil) })
         let queue = DispatchQueue(label: "test.ping")
         let pinger = ScriptedPinger(queue: queue, script: script)
         let monitor = Monitor(configuration: configuration, downDomains: [], pinger: pinger,
                               resolver: Resolver(), writer: writer, board: board, queue: queue, logger: logger)
+        #expect(registered.wait(timeout: .now() + 2) == .success)
+        if let registration { monitor.adopt(registration) }  // as the daemon does once the database answers
         monitor.start()
         Thread.sleep(forTimeInterval: seconds / 2)
         if let halfway { queue.sync { halfway(pinger, queue) } }
@@ -82,6 +91,32 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         #expect(incidents.first?.description == "host unreachable, reported by 192.0.2.1")
         #expect(board.snapshot().first?.reportedUp == true)
         #expect(board.snapshot().first?.lastRTTMilliseconds == 1)
+    }
+
+    /// Started without the database or a state directory, the monitor learns of an incident left open by an
+    /// earlier run only once the database answers: a host seen answering gets it closed, not a second one opened.
+    @Test func anIncidentLeftOpenIsClosedWhenTheHostIsSeenAnswering() throws {
+        let t0 = Date().addingTimeInterval(-3600)
+        let (store, _, _) = try run(hosts: "192.0.2.10", for: 0.3, prepare: { store in
+            let id = try #require(try store.registerChecks(domains: ["192.0.2.10"]).first).id
+            _ = try store.openIncident(checkID: id, description: "from before", downDetection: t0)
+        }) { _, _ in .reply(rttMilliseconds: 1) }
+        let incidents = try store.incidents(checkID: 1)
+        #expect(incidents.count == 1)
+        #expect(incidents.first?.description == "from before")
+        #expect(try #require(incidents.first?.upDetection) > t0, "closed at the first good ping of this run")
+    }
+
+    @Test func anIncidentLeftOpenIsTakenOverWhileTheHostStaysDown() throws {
+        let t0 = Date().addingTimeInterval(-3600)
+        let (store, board, _) = try run(hosts: "192.0.2.10", for: 0.3, prepare: { store in
+            let id = try #require(try store.registerChecks(domains: ["192.0.2.10"]).first).id
+            _ = try store.openIncident(checkID: id, description: "from before", downDetection: t0)
+        }) { _, _ in .timeout }
+        let incidents = try store.incidents(checkID: 1)
+        #expect(incidents.map(\.description) == ["from before"], "no second incident")
+        #expect(incidents.first?.upDetection == nil)
+        #expect(board.snapshot().first?.reportedUp == false)
     }
 
     @Test func everyHostIsPingedSoonAfterStart() throws {

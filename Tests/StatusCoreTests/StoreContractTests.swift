@@ -129,4 +129,33 @@ func withStore(_ kind: StoreKind, _ body: (Store) throws -> Void) throws {
             #expect(try store.registerChecks(domains: domains).map(\.id) == checks.map(\.id), "tables intact")
         }
     }
+
+    /// What makes a journal replay harmless: opening an incident again by its down_detection returns the stored
+    /// one (even when closed since), and a close never ends an incident that began after it.
+    @Test(arguments: StoreKind.allCases)
+    func replayedOpensAndClosesAreHarmless(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+            let first = try store.openIncident(checkID: id, description: "first", downDetection: t0)
+            #expect(try store.openIncident(checkID: id, description: "again", downDetection: t0).id == first.id)
+            _ = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(10))
+            #expect(try store.openIncident(checkID: id, description: "again", downDetection: t0).id == first.id)
+            let second = try store.openIncident(checkID: id, description: "second", downDetection: t0.addingTimeInterval(20))
+            #expect(try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(10)) == nil)
+            #expect(try store.ongoingIncident(checkID: id)?.id == second.id)
+            #expect(try store.incidents(checkID: id).map(\.description) == ["second", "first"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func gapsAreRecordedOncePerStart(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            try store.recordGap(from: t0, until: t0.addingTimeInterval(30), reason: "crashed")
+            try store.recordGap(from: t0, until: t0.addingTimeInterval(30), reason: "crashed")
+            try store.recordGap(from: t0.addingTimeInterval(100), until: t0.addingTimeInterval(160), reason: "stopped")
+            #expect(try store.gaps() == [MonitorGap(from: t0, until: t0.addingTimeInterval(30), reason: "crashed"),
+                                         MonitorGap(from: t0.addingTimeInterval(100), until: t0.addingTimeInterval(160),
+                                                    reason: "stopped")])
+        }
+    }
 }

@@ -145,6 +145,47 @@ final class FlakyStore: Store, @unchecked Sendable {
         #expect(stored[1].lastPerformed == t0.addingTimeInterval(10) && stored[1].status == true)
     }
 
+    /// A crash after the database took the changes but before the journal was emptied: the next run replays
+    /// the journal into a database that has them already, and nothing is doubled; an old close does not end
+    /// the newer incident.
+    @Test func replayingAJournalTheDatabaseAlreadyHasChangesNothing() throws {
+        let directory = NSTemporaryDirectory() + "status-writer-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let at = { (seconds: Double) in Date(timeIntervalSince1970: (1_795_986_185 + seconds).rounded()) }
+        let changes: [StateChange] = [
+            .opened(domain: "nas.lan", description: "first", downDetection: at(0)),
+            .closed(domain: "nas.lan", upDetection: at(10)),
+            .opened(domain: "nas.lan", description: "second", downDetection: at(20)),
+        ]
+        do {
+            let journal = try Journal(directory: directory)
+            for (index, change) in changes.enumerated() { try journal.append(sequence: UInt64(index + 1), change) }
+        }
+        let store = InMemoryStore()
+        let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+        _ = try store.openIncident(checkID: id, description: "first", downDetection: at(0))
+        _ = try store.closeIncident(checkID: id, upDetection: at(10))
+        _ = try store.openIncident(checkID: id, description: "second", downDetection: at(20))
+
+        for run in 1...2 {
+            // The previous run's writer lets go of the directory's lock once its timers are cancelled.
+            var opened: Journal?
+            for _ in 0..<100 where opened == nil {
+                opened = try? Journal(directory: directory)
+                if opened == nil { Thread.sleep(forTimeInterval: 0.01) }
+            }
+            let journal = try #require(opened)
+            #expect(journal.recovered.changes.count == (run == 1 ? 3 : 0))
+            let writer = StoreWriter(store: store, journal: journal, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+            #expect(writer.flush(timeout: 5))
+            let incidents = try store.incidents(checkID: id)
+            #expect(incidents.map(\.description) == ["second", "first"], "run \(run)")
+            #expect(incidents.first?.upDetection == nil, "the replayed close of the first did not end the second")
+            #expect(writer.journalWaiting == 0)
+            withExtendedLifetime(writer) {}
+        }
+    }
+
     @Test func readsFailFastDuringAnOutage() throws {
         let store = FlakyStore(failures: 1000)
         let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))

@@ -136,7 +136,8 @@ class Daemon:
         return json.loads(body)
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 

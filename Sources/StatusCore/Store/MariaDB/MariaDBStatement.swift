@@ -18,14 +18,21 @@ final class MariaDBStatement {
         }
         self.statement = statement
         if mysql_stmt_prepare(statement, sql, UInt(sql.utf8.count)) != 0 {
-            let error = currentError()
+            // Read the error, close the statement, and only then map the error (which closes a broken connection).
+            // deinit runs after a throwing init too: it must not close the statement a second time.
+            let code = mysql_stmt_errno(statement)
+            let message = String(cString: mysql_stmt_error(statement))
             mysql_stmt_close(statement)
-            throw error
+            isClosed = true
+            throw connection.failure(errno: code, message: message)
         }
     }
 
+    /// True once the statement was closed in init (a failed prepare).
+    private var isClosed = false
+
     deinit {
-        mysql_stmt_close(statement)
+        if !isClosed { mysql_stmt_close(statement) }
         for pointer in allocations { pointer.deallocate() }
     }
 

@@ -1,0 +1,325 @@
+"""Nothing lost (issue 5): fault injection with a real MariaDB of the test's own, stopped and started by PID, and a
+test host in a namespace that stops answering. Each case checks the database at the end against what the daemon
+logged (host_down / host_up with their times): every incident there exactly once, with both times, none extra.
+Each case appends one line (time to converge, incidents lost / duplicated) to the report file that
+scripts/test prints (STATUS_FAULT_REPORT)."""
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import zlib
+
+import pytest
+
+from conftest import ROOT
+from lab import Daemon
+
+H1 = "192.0.2.2"
+REPORT = os.environ.get("STATUS_FAULT_REPORT", "/tmp/status-fault-report.txt")
+FAST = {"MONITORING_INTERVAL": "200ms", "MONITORING_TIMEOUT": "150ms", "MONITORING_FAILURE_THRESHOLD": "2",
+        "MONITORING_RECOVERY_THRESHOLD": "1", "LOG_LEVEL": "info"}
+
+
+class PrivateMariaDB:
+    """A MariaDB server in a temporary folder, for this module only, so stopping it disturbs no other test."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="status-fault-db-")
+
+    def _script(self, command):
+        subprocess.run([os.path.join(ROOT, "scripts", "mariadb-local"), command, self.dir], check=True,
+                       capture_output=True, text=True)
+
+    def start(self):
+        self._script("start")
+
+    def stop(self):
+        self._script("stop")
+
+    def remove(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def env(self):
+        return {"MYSQL_UNIX_SOCKET": os.path.join(self.dir, "mysqld.sock"), "MYSQL_USER": "status",
+                "MYSQL_PASSWORD": "status", "MYSQL_DATABASE": self.database}
+
+    def sql(self, query):
+        result = subprocess.run(["mariadb", f"--socket={self.dir}/mysqld.sock", "-uroot", "-N", "-B", "-e", query,
+                                 self.database], capture_output=True, text=True, check=True)
+        return [line.split("\t") for line in result.stdout.splitlines()]
+
+    def fresh_database(self, name):
+        self.database = "mysql"
+        self.sql(f"DROP DATABASE IF EXISTS `{name}`")
+        self.sql(f"CREATE DATABASE `{name}`")
+        self.sql(f"GRANT ALL ON `{name}`.* TO 'status'@'localhost'")
+        self.database = name
+
+    def incidents(self, domain):
+        """(id, down, up) of the domain's incidents, times as RFC 3339 with milliseconds, oldest first."""
+        rows = self.sql(
+            "SELECT i.id, DATE_FORMAT(i.down_detection, '%Y-%m-%dT%H:%i:%s.%f'), "
+            "IFNULL(DATE_FORMAT(i.up_detection, '%Y-%m-%dT%H:%i:%s.%f'), 'NULL') "
+            f"FROM incidents i JOIN checks c ON c.id = i.check_id WHERE c.domain = '{domain}' ORDER BY i.id")
+        return [(int(r[0]), r[1][:23] + "Z", None if r[2] == "NULL" else r[2][:23] + "Z") for r in rows]
+
+
+@pytest.fixture(scope="module")
+def mariadb():
+    server = PrivateMariaDB()
+    server.start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def fresh(mariadb, lab, request):
+    """A fresh database and state directory per test, h1 answering, the server running."""
+    mariadb.start()
+    mariadb.fresh_database("status_fault_" + re.sub(r"\W", "", request.node.name)[-40:])
+    lab.set_h1_answering(True)
+    state = tempfile.mkdtemp(prefix="status-fault-state-")
+    yield state
+    lab.set_h1_answering(True)
+    shutil.rmtree(state, ignore_errors=True)
+    mariadb.start()
+
+
+def start_daemon(binary, lab, mariadb, state, port):
+    daemon = Daemon(binary, lab.mon, {"MONITORING_HOSTS": f"{H1},127.0.0.1", "STATE_DIR": state, **FAST,
+                                      **mariadb.env()}, port)
+    daemon.wait_serving()
+    return daemon
+
+
+def wait_for(condition, timeout, what):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def h1_state(daemon):
+    return next(c for c in daemon.get_json("/status") if c["domain"] == H1)
+
+
+def logged_incidents(*logs):
+    """The incidents the daemons logged, in order: [down, up or None] per outage of h1."""
+    outages = []
+    for text in logs:
+        for event, since in re.findall(rf"event=(host_down|host_up) host={re.escape(H1)} since=(\S+)", text):
+            if event == "host_down":
+                outages.append([since, None])
+            elif outages and outages[-1][1] is None:
+                outages[-1][1] = since
+    return [tuple(o) for o in outages]
+
+
+class Poller:
+    """GETs /status every 0.2 s in the background and remembers every answer that was not a 200."""
+
+    def __init__(self, daemon):
+        self.daemon, self.failures, self.count = daemon, [], 0
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stopped.is_set():
+            try:
+                status, _, _ = self.daemon.request("GET", "/status")
+            except Exception as error:  # noqa: BLE001 - any failure to answer counts
+                status = repr(error)
+            self.count += 1
+            if status != 200:
+                self.failures.append(status)
+            time.sleep(0.2)
+
+    def stop(self):
+        self.stopped.set()
+        self.thread.join(5)
+        return self.failures
+
+
+def converge(mariadb, expected, started):
+    """Waits until the database holds exactly the expected incidents, failing 15 s after `started` (taken before
+    MariaDB was started, so its boot counts too); returns the seconds it took and the counts of incidents lost and
+    duplicated."""
+    def matches():
+        rows = mariadb.incidents(H1)
+        return [(down, up) for _, down, up in rows] == expected
+    try:
+        wait_for(matches, max(0.1, started + 15 - time.time()), f"the database to hold {expected} within 15 s")
+    finally:
+        rows = [(down, up) for _, down, up in mariadb.incidents(H1)]
+    lost = sum(1 for incident in expected if incident not in rows)
+    duplicated = sum(rows.count(incident) - 1 for incident in expected if rows.count(incident) > 1)
+    duplicated += sum(1 for row in rows if row not in expected)
+    return time.time() - started, lost, duplicated
+
+
+def report(case, seconds, lost, duplicated, since="MariaDB was started (its own boot included)"):
+    with open(REPORT, "a") as f:
+        f.write(f"{case}: converged {seconds:.1f} s after {since}; incidents lost {lost}, duplicated {duplicated}\n")
+
+
+def test_an_outage_of_the_database_loses_nothing_and_the_api_keeps_answering(binary, lab, mariadb, fresh):
+    daemon = start_daemon(binary, lab, mariadb, fresh, 18091)
+    poller = Poller(daemon)
+    try:
+        wait_for(lambda: h1_state(daemon)["last_performed"] and h1_state(daemon)["status"], 10, "h1 up")
+        mariadb.stop()
+        stopped = time.time()
+        lab.set_h1_answering(False)
+        wait_for(lambda: not h1_state(daemon)["status"], 5, "h1 down in the API")
+        health = daemon.get_json("/healthz")
+        assert health["database"] == "unreachable" and health["pinging"] and health["journal_waiting"] >= 1, health
+        lab.set_h1_answering(True)
+        wait_for(lambda: h1_state(daemon)["status"], 5, "h1 up again in the API")
+        time.sleep(max(0.0, 20 - (time.time() - stopped)))
+        back = time.time()
+        mariadb.start()
+        expected = logged_incidents(daemon.output())
+        assert len(expected) == 1 and expected[0][1], expected
+        seconds, lost, duplicated = converge(mariadb, expected, back)
+        failures = poller.stop()
+        assert failures == [], f"/status failed during the outage: {failures[:5]}"
+        assert poller.count > 50, "the API was asked throughout (at least twice a second)"
+        assert (lost, duplicated) == (0, 0)
+        wait_for(lambda: daemon.get_json("/healthz")["journal_waiting"] == 0, 10, "the journal to empty")
+        report("1 database down 20 s while a host went down and up", seconds, lost, duplicated)
+    finally:
+        poller.stop()
+        daemon.stop()
+
+
+def test_a_restart_and_a_crash_during_the_outage_lose_nothing(binary, lab, mariadb, fresh):
+    first = start_daemon(binary, lab, mariadb, fresh, 18092)
+    logs = []
+    try:
+        wait_for(lambda: h1_state(first)["last_performed"] and h1_state(first)["status"], 10, "h1 up")
+        mariadb.stop()
+        lab.set_h1_answering(False)
+        wait_for(lambda: not h1_state(first)["status"], 5, "h1 down in the API")
+        asked = time.time()
+        assert first.stop(signal.SIGTERM) == 0
+        assert time.time() - asked < 5, "SIGTERM exits within 5 s even with the database away"
+        logs.append(first.output())
+    finally:
+        first.stop()
+    second = start_daemon(binary, lab, mariadb, fresh, 18092)
+    try:
+        time.sleep(1)
+        assert not h1_state(second)["status"], "h1 is still down after the restart: the same outage"
+        lab.set_h1_answering(True)
+        wait_for(lambda: h1_state(second)["status"], 5, "h1 up in the restarted daemon")
+        second.stop(signal.SIGKILL)
+        logs.append(second.output())
+    finally:
+        second.stop()
+    third = start_daemon(binary, lab, mariadb, fresh, 18092)
+    try:
+        time.sleep(1)
+        back = time.time()
+        mariadb.start()
+        expected = logged_incidents(*logs)
+        assert len(expected) == 1 and expected[0][1], expected
+        seconds, lost, duplicated = converge(mariadb, expected, back)
+        assert (lost, duplicated) == (0, 0)
+        gaps = wait_for(lambda: mariadb.sql("SELECT reason FROM monitor_gaps ORDER BY gap_from"), 10, "gaps")
+        assert [g[0] for g in gaps] == ["stopped", "crashed"]
+        report("2 database down; daemon SIGTERM'd and restarted, then SIGKILL'd and restarted", seconds, lost,
+               duplicated)
+    finally:
+        third.stop()
+
+
+def test_a_daemon_started_while_the_database_is_down_serves_and_converges(binary, lab, mariadb, fresh):
+    mariadb.stop()
+    daemon = start_daemon(binary, lab, mariadb, fresh, 18093)
+    try:
+        checks = daemon.get_json("/status")
+        assert [c["domain"] for c in checks] == [H1, "127.0.0.1"]
+        assert daemon.get_json("/healthz")["database"] == "unreachable"
+        lab.set_h1_answering(False)
+        wait_for(lambda: not h1_state(daemon)["status"], 5, "h1 down in the API")
+        back = time.time()
+        mariadb.start()
+        expected = logged_incidents(daemon.output())
+        assert len(expected) == 1 and expected[0][1] is None, expected
+        seconds, lost, duplicated = converge(mariadb, expected, back)
+        assert (lost, duplicated) == (0, 0)
+        ids = dict(mariadb.sql("SELECT domain, id FROM checks"))
+        wait_for(lambda: all(str(c["id"]) == ids.get(c["domain"]) for c in daemon.get_json("/status")), 10,
+                 "the API to show the database's check ids")
+        report("3 daemon started with the database down", seconds, lost, duplicated)
+    finally:
+        daemon.stop()
+
+
+def test_a_crash_during_an_incident_keeps_that_incident_open_and_closes_it_later(binary, lab, mariadb, fresh):
+    daemon = start_daemon(binary, lab, mariadb, fresh, 18094)
+    try:
+        wait_for(lambda: h1_state(daemon)["last_performed"] and h1_state(daemon)["status"], 10, "h1 up")
+        lab.set_h1_answering(False)
+        opened = wait_for(lambda: mariadb.incidents(H1), 5, "the incident in the database")
+        daemon.stop(signal.SIGKILL)
+    finally:
+        daemon.stop()
+    started = time.time()
+    restarted = start_daemon(binary, lab, mariadb, fresh, 18094)
+    try:
+        time.sleep(1.5)
+        assert mariadb.incidents(H1) == opened, "still down: the same incident stays open, no second one"
+        assert not h1_state(restarted)["status"]
+        lab.set_h1_answering(True)
+        closed = wait_for(lambda: [i for i in mariadb.incidents(H1) if i[2]], 5, "the incident closed")
+        assert [i[0] for i in closed] == [opened[0][0]] and len(mariadb.incidents(H1)) == 1
+        # A state directory lost with the crash: the database's ongoing incident is still the one that closes.
+        lab.set_h1_answering(False)
+        second = wait_for(lambda: [i for i in mariadb.incidents(H1) if not i[2]], 5, "a second outage")
+        restarted.stop(signal.SIGKILL)
+        shutil.rmtree(fresh)
+        restarted = start_daemon(binary, lab, mariadb, fresh, 18094)
+        time.sleep(1.5)
+        lab.set_h1_answering(True)
+        wait_for(lambda: all(i[2] for i in mariadb.incidents(H1)), 5, "the second outage closed")
+        rows = mariadb.incidents(H1)
+        assert [i[0] for i in rows] == [opened[0][0], second[0][0]], rows
+        report("4 SIGKILL during an incident, restart while down, then up (and again without STATE_DIR)",
+               time.time() - started, 0, len(rows) - 2, since="the first restart (database up throughout)")
+    finally:
+        restarted.stop()
+
+
+def journal_line(sequence, fields):
+    body = ('{"seq":%d,' % sequence) + fields + "}"
+    return "%08x %s\n" % (zlib.crc32(body.encode()), body)
+
+
+def test_a_torn_last_journal_record_is_reported_and_the_records_before_it_replayed(binary, lab, mariadb, fresh):
+    down, up = 1795986185123, 1795986245004
+    with open(os.path.join(fresh, "journal"), "w") as f:
+        f.write(journal_line(1, f'"kind":"opened","domain":"{H1}","description":"no reply","at":{down}'))
+        f.write(journal_line(2, f'"kind":"closed","domain":"{H1}","at":{up}'))
+        f.write(journal_line(3, f'"kind":"opened","domain":"{H1}","description":"again","at":{up + 60000}')[:40])
+    started = time.time()
+    daemon = start_daemon(binary, lab, mariadb, fresh, 18095)
+    try:
+        expected = [("2026-11-29T21:03:05.123Z", "2026-11-29T21:04:05.004Z")]
+        seconds, lost, duplicated = converge(mariadb, expected, started)
+        assert (lost, duplicated) == (0, 0)
+        log = daemon.output()
+        assert re.search(r"event=journal_damaged detail=\"journal line 3: torn record", log), log
+        assert daemon.get_json("/healthz")["status"] == "ok"
+        report("5 torn last journal record", seconds, lost, duplicated, since="the daemon started (database up)")
+    finally:
+        daemon.stop()
