@@ -303,8 +303,7 @@ public final class StoreWriter: @unchecked Sendable {
     private func register() throws {
         try store.migrate()
         let checks = try store.registerChecks(domains: domains)
-        var registered: [String: Int64] = [:]
-        for check in checks { registered[check.domain] = check.id }
+        let registered = Dictionary(checks.map { ($0.domain, $0.id) }, uniquingKeysWith: { first, _ in first })
         lock.lock()
         var touched: Set<String> = []
         for case .change(_, let change) in pending.dropFirst() {
