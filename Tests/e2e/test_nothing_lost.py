@@ -323,3 +323,44 @@ def test_a_torn_last_journal_record_is_reported_and_the_records_before_it_replay
         report("5 torn last journal record", seconds, lost, duplicated, since="the daemon started (database up)")
     finally:
         daemon.stop()
+
+
+def test_shutdown_writes_what_it_can_and_a_second_signal_exits_at_once(binary, lab, mariadb, fresh):
+    daemon = start_daemon(binary, lab, mariadb, fresh, 18096)
+    try:
+        wait_for(lambda: h1_state(daemon)["last_performed"] and h1_state(daemon)["status"], 10, "h1 up")
+        lab.set_h1_answering(False)
+        wait_for(lambda: not h1_state(daemon)["status"], 5, "h1 down in the API")
+        assert daemon.stop(signal.SIGTERM) == 0
+        assert len(mariadb.incidents(H1)) == 1, "written before the exit"
+        assert os.path.getsize(os.path.join(fresh, "journal")) == 0, "nothing left waiting in the journal"
+    finally:
+        daemon.stop()
+    logs = [daemon.output()]
+    mariadb.stop()
+    daemon = start_daemon(binary, lab, mariadb, fresh, 18096)
+    try:
+        lab.set_h1_answering(True)
+        wait_for(lambda: "event=host_up" in daemon.output(), 5, "h1 up again")
+        daemon.process.send_signal(signal.SIGTERM)  # waits up to 2 s for the database, which is away
+        time.sleep(0.3)
+        again = time.time()
+        daemon.process.send_signal(signal.SIGTERM)
+        code = daemon.process.wait(timeout=5)
+        assert time.time() - again < 0.5 and code == 1
+        assert "event=shutdown_forced" in daemon.output()
+        assert os.path.getsize(os.path.join(fresh, "journal")) > 0, "the close waits in the journal"
+    finally:
+        daemon.stop()
+    logs.append(daemon.output())
+    expected = logged_incidents(*logs)
+    assert len(expected) == 1 and expected[0][1], expected
+    back = time.time()
+    mariadb.start()
+    third = start_daemon(binary, lab, mariadb, fresh, 18096)
+    try:
+        seconds, lost, duplicated = converge(mariadb, expected, back)
+    finally:
+        third.stop()
+    assert (lost, duplicated) == (0, 0)
+    report("6 SIGTERM with the database down, then a second signal; restarted", seconds, lost, duplicated)
