@@ -15,10 +15,4 @@ public enum StateChange: Sendable, Equatable {
     case described(domain: String, description: String)
     /// A time nobody watched: the daemon was stopped (`reason` "stopped") or had crashed ("crashed").
     case gap(from: Date, until: Date, reason: String)
-
-    /// True for the changes that go through the journal.
-    var isJournaled: Bool {
-        if case .performed = self { return false }
-        return true
-    }
 }
