@@ -14,6 +14,10 @@ do {
     exit(2)
 }
 
+if CommandLine.arguments.dropFirst().first == "healthcheck" {
+    exit(HealthProbe.run(listen: configuration.listen))
+}
+
 let logger = Logger(minimumLevel: configuration.logLevel)
 signal(SIGPIPE, SIG_IGN)
 signal(SIGTERM, SIG_IGN)

@@ -109,3 +109,21 @@ def test_datagram_sockets_are_used_when_raw_is_not_permitted(binary, lab, databa
     finally:
         daemon.stop()
         in_ns(lab.mon, "sysctl", "-qw", "net.ipv4.ping_group_range=1 0")
+
+
+def test_the_healthcheck_subcommand_asks_the_running_daemon(binary, lab, database):
+    """`status healthcheck` (docker's healthcheck, in an image without curl) exits 0 while the daemon answers
+    /healthz with 200, and 1 when nothing answers on LISTEN_ADDR."""
+    env = {"MONITORING_HOSTS": "127.0.0.1", "MONITORING_INTERVAL": "200ms", **database.env()}
+    probe = ["ip", "netns", "exec", lab.mon, binary, "healthcheck"]
+    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LISTEN_ADDR": "0.0.0.0:18085", **env}
+    daemon = Daemon(binary, lab.mon, env, 18085)
+    try:
+        daemon.wait_serving()
+        result = subprocess.run(probe, env=full, capture_output=True, text=True, timeout=10)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert '"status":"ok"' in result.stdout
+    finally:
+        daemon.stop()
+    result = subprocess.run(probe, env=full, capture_output=True, text=True, timeout=10)
+    assert result.returncode == 1 and "connect" in result.stdout, result.stdout

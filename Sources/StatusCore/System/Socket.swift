@@ -1,4 +1,4 @@
-// Socket syscalls, wrapped once: socket, bind, listen, accept4, send/sendmsg/recv, sendto/recvmsg, setsockopt.
+// Socket syscalls, wrapped once: socket, bind, connect, listen, accept4, send/sendmsg/recv, sendto/recvmsg, setsockopt.
 import Glibc
 import CLinux
 
@@ -13,6 +13,13 @@ public enum Socket {
     public static func bind(_ fd: FileDescriptor, to address: SocketAddress) throws {
         _ = try address.withSockAddr { pointer, length in
             try syscall("bind(\(address))") { Glibc.bind(fd.rawValue, pointer, length) }
+        }
+    }
+
+    /// Connects a blocking socket (the health probe's; the server never connects anywhere).
+    public static func connect(_ fd: FileDescriptor, to address: SocketAddress) throws {
+        _ = try address.withSockAddr { pointer, length in
+            try syscall("connect(\(address))") { Glibc.connect(fd.rawValue, pointer, length) }
         }
     }
 
