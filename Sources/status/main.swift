@@ -40,8 +40,10 @@ let stopping = ManagedAtomicFlag()
 var running: (monitor: Monitor, server: HTTPServer, pinger: Pinger, queue: DispatchQueue)?
 /// A registration that came before the monitor existed; main queue only.
 var earlyRegistration: StoreWriter.Registration?
+let ledger = UptimeLedger(domains: configuration.hosts.map(\.domain), started: started)
 let writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), journal: journal,
                          domains: configuration.hosts.map(\.domain), logger: logger) { registration in
+    ledger.load(registration.history, ids: registration.ids)
     DispatchQueue.main.async {
         if let monitor = running?.monitor { monitor.adopt(registration) } else { earlyRegistration = registration }
     }
@@ -50,6 +52,11 @@ if let last = journal.recovered.lastAlive {
     let reason = last.stoppedCleanly ? "stopped" : "crashed"
     logger.info("monitor_gap", ["from": JSONText.time(last.at), "until": JSONText.time(started), "reason": reason])
     writer.submit(.gap(from: last.at, until: started, reason: reason))
+    ledger.recordGap(MonitorGap(from: last.at, until: started, reason: reason))
+}
+for (domain, since) in journal.recovered.downSince {
+    ledger.record(IncidentEvent(kind: .opened, domain: domain, checkID: journal.recovered.ids[domain] ?? 0, cause: "",
+                                downDetection: since, upDetection: nil))
 }
 
 func shutDown(signalName: String) {
@@ -99,24 +106,36 @@ DispatchQueue.main.async {
                              "timeout": configuration.timeout, "listen": configuration.listen,
                              "state_dir": configuration.stateDirectory])
     let ids = journal.recovered.ids
-    let downDomains = Set(journal.recovered.downSince.keys)
+    let downSince = journal.recovered.downSince
     let board = StatusBoard(hosts: configuration.hosts.map { spec in
-        HostStatus(check: Check(id: ids[spec.domain] ?? 0, domain: spec.domain, lastPerformed: nil, status: true),
-                   isDown: downDomains.contains(spec.domain), lastRTTMilliseconds: nil)
+        var host = HostStatus(check: Check(id: ids[spec.domain] ?? 0, domain: spec.domain, lastPerformed: nil, status: true),
+                              isDown: downSince[spec.domain] != nil, lastRTTMilliseconds: nil)
+        host.downSince = downSince[spec.domain]
+        return host
     })
     let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated)
     do {
         let pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds,
                                 hostCount: configuration.hosts.count, logger: logger)
-        let monitor = Monitor(configuration: configuration, downDomains: downDomains, pinger: pinger,
-                              resolver: Resolver(), writer: writer, board: board, queue: pingQueue, logger: logger)
+        let monitor = Monitor(configuration: configuration, downSince: downSince, pinger: pinger,
+                              resolver: Resolver(), writer: writer, board: board, queue: pingQueue, logger: logger,
+                              onIncident: { event in ledger.record(event) })
         var common: [(name: String, value: String)] = []
         if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
-        let views = StatusViews(board: board)
+        let views = StatusViews(board: board, ledger: ledger)
         let health = HealthReport(monitor: monitor, writer: writer, interval: configuration.interval.seconds)
+        var serverConfiguration = HTTPServerConfiguration(address: configuration.listen, commonHeaders: common)
+        let responses = HTTPResponseCounts()
+        serverConfiguration.responseCounts = responses
+        let daemonFigures: @Sendable () -> DaemonFigures = {
+            let pings = monitor.pingCounts()
+            return DaemonFigures(pingsSent: pings.sent, pingReplies: pings.replies,
+                                 databaseReachable: writer.databaseReachable, journalWaiting: writer.journalWaiting,
+                                 pendingWrites: writer.pendingCount, responses: responses.snapshot(), startedAt: started)
+        }
         let server = try HTTPServer(
-            configuration: HTTPServerConfiguration(address: configuration.listen, commonHeaders: common),
-            logger: logger, makeHandler: { APIHandler(views: views, writer: writer, health: health) })
+            configuration: serverConfiguration, logger: logger,
+            makeHandler: { APIHandler(views: views, writer: writer, health: health, daemonFigures: daemonFigures) })
         guard !stopping.isSet else { return }
         running = (monitor, server, pinger, pingQueue)
         if let registration = earlyRegistration {

@@ -51,7 +51,7 @@ final class ScriptedPinger: Pinging, @unchecked Sendable {
         let board = StatusBoard(hosts: checks.map { HostStatus(check: $0, isDown: false, lastRTTMilliseconds: nil) })
         let queue = DispatchQueue(label: "test.ping")
         let pinger = ScriptedPinger(queue: queue, script: script)
-        let monitor = Monitor(configuration: configuration, downDomains: [], pinger: pinger,
+        let monitor = Monitor(configuration: configuration, downSince: [:], pinger: pinger,
                               resolver: Resolver(), writer: writer, board: board, queue: queue, logger: logger)
         #expect(registered.wait(timeout: .now() + 2) == .success)
         if let registration { monitor.adopt(registration) }  // as the daemon does once the database answers

@@ -158,4 +158,48 @@ func withStore(_ kind: StoreKind, _ body: (Store) throws -> Void) throws {
                                                     reason: "stopped")])
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func incidentsAreFilteredByTimeAndLimited(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+            // Three incidents: [t0, t0+10], [t0+100, t0+110], and one ongoing since t0+200.
+            for start in [0.0, 100, 200] {
+                _ = try store.openIncident(checkID: id, description: "at \(Int(start))", downDetection: t0.addingTimeInterval(start))
+                if start < 200 { _ = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(start + 10)) }
+            }
+            func listed(_ filter: IncidentFilter) throws -> [String] {
+                try store.incidents(checkID: id, filter: filter).map(\.description)
+            }
+            #expect(try listed(.all) == ["at 200", "at 100", "at 0"])
+            #expect(try listed(IncidentFilter(limit: 2)) == ["at 200", "at 100"])
+            #expect(try listed(IncidentFilter(since: t0.addingTimeInterval(105))) == ["at 200", "at 100"],
+                    "an incident that ended after `since` overlaps it")
+            #expect(try listed(IncidentFilter(since: t0.addingTimeInterval(111))) == ["at 200"], "ongoing overlaps any since")
+            #expect(try listed(IncidentFilter(until: t0.addingTimeInterval(100))) == ["at 100", "at 0"],
+                    "an incident that began at `until` overlaps it")
+            #expect(try listed(IncidentFilter(since: t0.addingTimeInterval(5), until: t0.addingTimeInterval(150), limit: 1)) == ["at 100"])
+            #expect(try listed(IncidentFilter(since: t0.addingTimeInterval(300), until: t0.addingTimeInterval(10))) == ["at 200"].filter { _ in false })
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func historyHasRegistrationTimesRecentIncidentsAndGaps(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let before = Date().addingTimeInterval(-1)
+            let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+            _ = try store.openIncident(checkID: id, description: "old", downDetection: t0.addingTimeInterval(-100))
+            _ = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(-50))
+            _ = try store.openIncident(checkID: id, description: "recent", downDetection: t0.addingTimeInterval(10))
+            _ = try store.closeIncident(checkID: id, upDetection: t0.addingTimeInterval(20))
+            _ = try store.openIncident(checkID: id, description: "ongoing", downDetection: t0.addingTimeInterval(30))
+            try store.recordGap(from: t0.addingTimeInterval(-500), until: t0.addingTimeInterval(-400), reason: "stopped")
+            try store.recordGap(from: t0.addingTimeInterval(40), until: t0.addingTimeInterval(45), reason: "crashed")
+            let history = try store.history(since: t0)
+            let registered = try #require(history.watchedSince[id])
+            #expect(registered >= before && registered <= Date().addingTimeInterval(1))
+            #expect(Set(history.incidents.map(\.description)) == ["recent", "ongoing"])
+            #expect(history.gaps.map(\.reason) == ["crashed"])
+        }
+    }
 }

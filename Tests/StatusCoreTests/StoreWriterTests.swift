@@ -51,7 +51,13 @@ final class FlakyStore: Store, @unchecked Sendable {
     }
     func gaps() throws -> [MonitorGap] { try inner.gaps() }
     func ongoingIncident(checkID: Int64) throws -> Incident? { try inner.ongoingIncident(checkID: checkID) }
-    func incidents(checkID: Int64) throws -> [Incident] { try inner.incidents(checkID: checkID) }
+    func incidents(checkID: Int64, filter: IncidentFilter) throws -> [Incident] {
+        try inner.incidents(checkID: checkID, filter: filter)
+    }
+    func history(since: Date) throws -> StoredHistory {
+        try maybeFail()
+        return try inner.history(since: since)
+    }
 }
 
 @Suite struct StoreWriterTests {

@@ -1,19 +1,25 @@
-// The HTTP handler of the contract's four endpoints: checks come from the monitor's StatusBoard through the
-// loop's cached StatusView (no lock per request), incidents from the store (on the store's queue, never on the
-// event loop). Each event loop has its own APIHandler.
+// The HTTP handler of every endpoint: the contract's four, /healthz, /metrics, /openapi.json, the badge and the
+// dashboard page. Checks come from the monitor's StatusBoard through the loop's cached StatusView (no lock per
+// request), incidents from the store (on the store's queue, never on the event loop). Each event loop has its
+// own APIHandler.
+import Foundation
 
 public final class APIHandler: HTTPHandler, @unchecked Sendable {
     private let board: StatusBoard
     private let writer: StoreWriter
     private let health: HealthReport?
+    private let daemonFigures: (@Sendable () -> DaemonFigures)?
     /// Touched only by the event loop that owns this handler.
     private var cache: LoopStatusCache
 
-    /// One handler for one event loop; `views` is shared by all of them.
-    public init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil) {
+    /// One handler for one event loop; `views` is shared by all of them. Without `health` or `daemonFigures`,
+    /// /healthz or /metrics is a 404.
+    public init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil,
+                daemonFigures: (@Sendable () -> DaemonFigures)? = nil) {
         self.board = views.board
         self.writer = writer
         self.health = health
+        self.daemonFigures = daemonFigures
         self.cache = LoopStatusCache(views: views)
     }
 
@@ -52,14 +58,37 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
             respond(.json(200, Payloads.one(cache.current().hosts[position], Payloads.check)))
         case .incidents(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            writer.incidents(domain: cache.current().hosts[position].check.domain) { result in
+            let filter: IncidentFilter
+            do {
+                filter = try IncidentQuery.parse(request.query)
+            } catch let invalid as IncidentQuery.Invalid {
+                return respond(.error(400, invalid.reason))
+            } catch {
+                return respond(.error(400, "bad query string"))
+            }
+            writer.incidents(domain: cache.current().hosts[position].check.domain, filter: filter) { result in
                 switch result {
                 case .success(let incidents):
-                    respond(.json(200, Payloads.array(incidents, sizeHint: 200, Payloads.incident)))
+                    respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
                 case .failure(let error):
                     respond(.error(503, "incidents are unavailable: \(error)"))
                 }
             }
+        case .badge(let domain):
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            respond(HTTPResponse(status: 200, headers: [("Content-Type", Badge.contentType), ("Cache-Control", "no-cache")],
+                                 body: Badge.svg(for: cache.current().hosts[position])))
+        case .metrics:
+            guard let daemonFigures else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
+                                 body: MetricsText.render(hosts: cache.current().hosts, daemon: daemonFigures())))
+        case .openAPI:
+            respond(.json(200, OpenAPIDocument.json))
+        case .dashboard:
+            respond(HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"),
+                                                        ("Content-Security-Policy", DashboardPage.contentSecurityPolicy),
+                                                        ("X-Content-Type-Options", "nosniff")],
+                                 body: DashboardPage.html))
         }
     }
 

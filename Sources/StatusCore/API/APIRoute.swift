@@ -5,7 +5,11 @@ public enum APIRoute: Equatable {
     case down
     case service(domain: String)
     case incidents(domain: String)
+    case badge(domain: String)
     case health
+    case metrics
+    case openAPI
+    case dashboard
 
     public enum Failure: Error, Equatable {
         case notFound
@@ -18,16 +22,24 @@ public enum APIRoute: Equatable {
         guard path.hasPrefix("/") else { throw Failure.notFound }
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         switch segments.count {
+        case 1 where segments[0] == "":
+            return .dashboard
         case 1 where segments[0] == "status":
             return .all
         case 1 where segments[0] == "healthz":
             return .health
+        case 1 where segments[0] == "metrics":
+            return .metrics
+        case 1 where segments[0] == "openapi.json":
+            return .openAPI
         case 2 where segments[0] == "status" && segments[1] == "down":
             return .down
         case 3 where segments[0] == "status" && segments[1] == "service":
             return .service(domain: try decode(segments[2]))
         case 4 where segments[0] == "status" && segments[1] == "service" && segments[3] == "incidents":
             return .incidents(domain: try decode(segments[2]))
+        case 4 where segments[0] == "status" && segments[1] == "service" && segments[3] == "badge.svg":
+            return .badge(domain: try decode(segments[2]))
         default:
             throw Failure.notFound
         }

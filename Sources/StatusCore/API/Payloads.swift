@@ -1,9 +1,10 @@
 // The contract's JSON payloads: a check and an incident, and arrays of them, written as bytes. Field names and
-// types are fixed; added fields (rtt_ms, loss_pct) stand beside them.
+// types are fixed; added fields (rtt_ms, loss_pct, uptime, down_since, duration_s) stand beside them.
 import Foundation
 
 public enum Payloads {
-    /// `{"id":1,"domain":"nas.lan","last_performed":"…Z"|null,"status":true,"rtt_ms":0.42|null,"loss_pct":1.563|null}`
+    /// `{"id":1,"domain":"nas.lan","last_performed":"…Z"|null,"status":true,"rtt_ms":0.42|null,"loss_pct":1.563|null,
+    /// "uptime_24h_pct":99.9|null,"uptime_7d_pct":…,"uptime_30d_pct":…,"down_since":"…Z"|null,"down_for_s":12.5|null}`
     public static func check(_ host: HostStatus, into json: inout JSONBuffer) {
         json.raw("{\"id\":")
         json.integer(host.check.id)
@@ -17,11 +18,37 @@ public enum Payloads {
         json.fixed3(host.lastRTTMilliseconds)
         json.raw(",\"loss_pct\":")
         json.fixed3(host.recent.lossPercent)
+        json.raw(",\"uptime_24h_pct\":")
+        json.fixed3(host.figures.uptime24h)
+        json.raw(",\"uptime_7d_pct\":")
+        json.fixed3(host.figures.uptime7d)
+        json.raw(",\"uptime_30d_pct\":")
+        json.fixed3(host.figures.uptime30d)
+        json.raw(",\"down_since\":")
+        json.time(host.reportedUp ? nil : host.downSince)
+        json.raw(",\"down_for_s\":")
+        json.fixed3(host.reportedUp ? nil : host.figures.downForSeconds)
         json.raw("}")
+    }
+
+    /// An incident with its `duration_s` as of `now` (an ongoing incident's lasts until now).
+    public static func incident(now: Date) -> (Incident, inout JSONBuffer) -> Void {
+        { incident, json in
+            incidentFields(incident, into: &json)
+            json.raw(",\"duration_s\":")
+            json.fixed3(max(0, (incident.upDetection ?? now).timeIntervalSince(incident.downDetection)))
+            json.raw("}")
+        }
     }
 
     /// `{"id":7,"check_id":1,"description":"…","down_detection":"…Z","up_detection":"…Z"|null}`
     public static func incident(_ incident: Incident, into json: inout JSONBuffer) {
+        incidentFields(incident, into: &json)
+        json.raw("}")
+    }
+
+    /// An incident's object without its closing brace.
+    private static func incidentFields(_ incident: Incident, into json: inout JSONBuffer) {
         json.raw("{\"id\":")
         json.integer(incident.id)
         json.raw(",\"check_id\":")
@@ -32,7 +59,6 @@ public enum Payloads {
         json.time(incident.downDetection)
         json.raw(",\"up_detection\":")
         json.time(incident.upDetection)
-        json.raw("}")
     }
 
     /// One payload as bytes.

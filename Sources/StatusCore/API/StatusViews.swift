@@ -2,7 +2,8 @@
 // request until the next change, with an ETag so polling dashboards get 304 Not Modified.
 //
 // A host going down or up is served at once. A ping that changes only `last_performed` (or the round-trip
-// time) is served within `refreshInterval` (half a second): every ping changes the board, and re-serialising
+// time, loss and uptime figures, which are computed when a view is built) is served within `refreshInterval`
+// (half a second): every ping changes the board, and re-serialising
 // ten thousand hosts on every ping would cost more than all the pinging.
 //
 // Two levels, so that requests take no lock: `StatusViews` is shared by the event loops and builds a new
@@ -22,13 +23,18 @@ final class StatusView: Sendable {
     /// A strong validator: this process's random tag and the board's version.
     let etag: String
 
-    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, hosts: [HostStatus], processTag: String) {
+    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, hosts: [HostStatus], processTag: String,
+         ledger: UptimeLedger?) {
         self.version = version
         self.stateVersion = stateVersion
         self.refreshAfter = refreshAfter
+        var hosts = hosts
+        if let ledger {
+            for (index, figures) in ledger.figures(for: hosts, now: Date()).enumerated() { hosts[index].figures = figures }
+        }
         self.hosts = hosts
-        all = Payloads.array(hosts, Payloads.check)
-        down = Payloads.array(hosts.filter { !$0.reportedUp }, Payloads.check)
+        all = Payloads.array(hosts, sizeHint: 300, Payloads.check)
+        down = Payloads.array(hosts.filter { !$0.reportedUp }, sizeHint: 300, Payloads.check)
         etag = "\"\(processTag)-\(version)\""
     }
 }
@@ -43,8 +49,11 @@ public final class StatusViews: @unchecked Sendable {
     /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
     private let processTag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
-    public init(board: StatusBoard, refreshInterval: Double = 0.5) {
+    let ledger: UptimeLedger?
+
+    public init(board: StatusBoard, ledger: UptimeLedger? = nil, refreshInterval: Double = 0.5) {
         self.board = board
+        self.ledger = ledger
         self.refreshNanoseconds = UInt64(max(0, refreshInterval) * 1e9)
     }
 
@@ -74,7 +83,7 @@ public final class StatusViews: @unchecked Sendable {
         let (hosts, version, stateVersion) = board.versionedSnapshot()
         let view = StatusView(version: version, stateVersion: stateVersion,
                               refreshAfter: MonotonicInstant.now().adding(nanoseconds: refreshNanoseconds),
-                              hosts: hosts, processTag: processTag)
+                              hosts: hosts, processTag: processTag, ledger: ledger)
         latest = view
         return view
     }

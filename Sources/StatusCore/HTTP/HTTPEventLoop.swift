@@ -57,7 +57,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         self.logger = logger
         self.epoll = try Epoll()
         self.wake = try EventFD()
-        self.writer = HTTPResponseWriter(commonHeaders: configuration.commonHeaders)
+        self.writer = HTTPResponseWriter(commonHeaders: configuration.commonHeaders, counts: configuration.responseCounts)
         try epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken)
         try epoll.add(wake.fd, events: UInt32(EPOLLIN.rawValue), token: Self.wakeToken)
     }

@@ -6,8 +6,10 @@ struct HTTPResponseWriter {
     private let commonHeaders: [UInt8]
     private var cachedDateSecond: time_t = -1
     private var cachedDate: [UInt8] = []
+    private let counts: HTTPResponseCounts?
 
-    init(commonHeaders: [(name: String, value: String)]) {
+    init(commonHeaders: [(name: String, value: String)], counts: HTTPResponseCounts? = nil) {
+        self.counts = counts
         var bytes: [UInt8] = Array("Server: status\r\n".utf8)
         for (name, value) in commonHeaders { bytes += Array("\(name): \(value)\r\n".utf8) }
         self.commonHeaders = bytes
@@ -16,6 +18,7 @@ struct HTTPResponseWriter {
     /// Queues the full response on `output`: the head in the queue's own buffer, the body after it.
     mutating func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool, into output: inout OutputQueue) {
         let date = dateHeader()
+        counts?.count(response.status)
         output.appendOwn { head in
             head.append(contentsOf: Self.statusLine(response.status))
             head.append(contentsOf: date)

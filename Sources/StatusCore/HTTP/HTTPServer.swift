@@ -20,6 +20,8 @@ public struct HTTPServerConfiguration: Sendable {
     public var headerTimeout = 10.0
     /// Seconds a keep-alive connection may sit idle, or a non-reading client stall our writes, before closing.
     public var idleTimeout = 60.0
+    /// Counts every response sent, by status code (for /metrics); nil counts nothing.
+    public var responseCounts: HTTPResponseCounts?
 
     public init(address: SocketAddress, commonHeaders: [(name: String, value: String)] = []) {
         self.address = address

@@ -15,6 +15,9 @@ final class HostMonitor {
     var nextDue: MonotonicInstant?
     /// The ongoing incident this run opened says only "no reply": a clearer cause may still replace it.
     var incidentSaysOnlyTimeout = false
+    /// The ongoing incident's start and cause, for the event that closes it ("" when a restart left only its
+    /// start in the journal); nil while up.
+    var ongoing: (since: Date, cause: String)?
 
     /// Where pings go: fixed for literals, the latest look-up for names.
     var address: SocketAddress?

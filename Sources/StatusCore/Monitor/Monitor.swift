@@ -28,15 +28,20 @@ public final class Monitor: @unchecked Sendable {
     private var stopped = false
     private var lateness = ScheduleLateness()
     private var downTransitions = 0
+    /// Told of every incident this run opens or closes, on the ping queue; must return at once.
+    private let onIncident: (IncidentEvent) -> Void
     /// The schedule's granularity: hosts whose places fall in one slot are pinged together.
     private static let slotNanoseconds: UInt64 = 10_000_000
     /// How often a name that resolves is looked up again.
     private let resolutionRefresh: UInt64 = 60_000_000_000
 
-    /// `downDomains`: hosts with an ongoing incident at start (after a restart they start down, so recovery
-    /// closes that incident instead of opening another).
-    public init(configuration: Configuration, downDomains: Set<String>, pinger: Pinging,
-                resolver: Resolver, writer: StoreWriter, board: StatusBoard, queue: DispatchQueue, logger: Logger) {
+    /// `downSince`: hosts with an ongoing incident at start and when it began (after a restart they start
+    /// down, so recovery closes that incident instead of opening another). `onIncident` hears of every
+    /// incident opened or closed (webhooks, uptime, metrics), on the ping queue.
+    public init(configuration: Configuration, downSince: [String: Date], pinger: Pinging,
+                resolver: Resolver, writer: StoreWriter, board: StatusBoard, queue: DispatchQueue, logger: Logger,
+                onIncident: @escaping (IncidentEvent) -> Void = { _ in }) {
+        self.onIncident = onIncident
         self.queue = queue
         self.pinger = pinger
         self.resolver = resolver
@@ -46,10 +51,12 @@ public final class Monitor: @unchecked Sendable {
         self.interval = configuration.interval
         self.timeout = configuration.timeout
         self.hosts = configuration.hosts.enumerated().map { position, spec in
-            HostMonitor(position: position, spec: spec,
-                        tracker: HealthTracker(failureThreshold: configuration.failureThreshold,
-                                               recoveryThreshold: configuration.recoveryThreshold,
-                                               isDown: downDomains.contains(spec.domain)))
+            let host = HostMonitor(position: position, spec: spec,
+                                   tracker: HealthTracker(failureThreshold: configuration.failureThreshold,
+                                                          recoveryThreshold: configuration.recoveryThreshold,
+                                                          isDown: downSince[spec.domain] != nil))
+            host.ongoing = downSince[spec.domain].map { (since: $0, cause: "") }
+            return host
         }
         var positions: [String: Int] = [:]
         for host in hosts { positions[host.spec.domain] = host.position }
@@ -59,6 +66,13 @@ public final class Monitor: @unchecked Sendable {
     private let positions: [String: Int]
     /// Monotonic nanoseconds of the last tick (or of start); 0 before start.
     private let lastTick = Atomic<UInt64>(0)
+    private let pingsSent = Atomic<UInt64>(0)
+    private let repliesReceived = Atomic<UInt64>(0)
+
+    /// Pings sent and good replies received since start (for /metrics); read from any thread.
+    public func pingCounts() -> (sent: UInt64, replies: UInt64) {
+        (pingsSent.load(ordering: .relaxed), repliesReceived.load(ordering: .relaxed))
+    }
 
     /// How long ago the schedule last fired; nil before start.
     public func nanosecondsSinceLastTick() -> UInt64? {
@@ -78,6 +92,10 @@ public final class Monitor: @unchecked Sendable {
             for (domain, incident) in registration.ongoingWithoutPendingChanges {
                 guard let position = positions[domain] else { continue }
                 let host = hosts[position]
+                if host.tracker.isDown, let ongoing = host.ongoing, ongoing.cause.isEmpty,
+                   ongoing.since.unixMilliseconds == incident.downDetection.unixMilliseconds {
+                    host.ongoing?.cause = incident.description  // only its start was in the journal
+                }
                 guard !host.tracker.isDown else { continue }
                 if let upSince = host.upSince {
                     logger.info("incident_closed_on_reconnect", ["host": domain, "incident": incident.id,
@@ -86,7 +104,11 @@ public final class Monitor: @unchecked Sendable {
                 } else {
                     logger.info("incident_adopted", ["host": domain, "incident": incident.id])
                     host.tracker.adoptDown()
-                    board.update(position) { $0.isDown = true }
+                    host.ongoing = (since: incident.downDetection, cause: incident.description)
+                    board.update(position) {
+                        $0.isDown = true
+                        $0.downSince = incident.downDetection
+                    }
                 }
             }
         }
@@ -170,6 +192,7 @@ public final class Monitor: @unchecked Sendable {
             }
             return
         }
+        pingsSent.wrappingAdd(1, ordering: .relaxed)
         pinger.ping(address, token: host.position)
     }
 
@@ -203,6 +226,7 @@ public final class Monitor: @unchecked Sendable {
         let host = hosts[token]
         switch result.outcome {
         case .reply(let rtt):
+            repliesReceived.wrappingAdd(1, ordering: .relaxed)
             record(host, success: true, cause: nil, rtt: rtt, sentAt: result.sentAt, completedAt: result.completedAt)
         case .timeout:
             record(host, success: false, cause: .timeout, rtt: nil, sentAt: result.sentAt, completedAt: result.completedAt)
@@ -234,17 +258,30 @@ public final class Monitor: @unchecked Sendable {
             logger.warning("host_down", ["host": host.spec.domain, "since": JSONText.time(since), "cause": description])
             writer.submit(.opened(domain: host.spec.domain, description: description, downDetection: since))
             host.incidentSaysOnlyTimeout = host.causes.telling == nil
+            host.ongoing = (since: since, cause: description)
+            onIncident(IncidentEvent(kind: .opened, domain: host.spec.domain, checkID: board.checkID(host.position),
+                                     cause: description, downDetection: since, upDetection: nil))
         case .cameUp(let since):
             host.incidentSaysOnlyTimeout = false
             logger.info("host_up", ["host": host.spec.domain, "since": JSONText.time(since)])
             writer.submit(.closed(domain: host.spec.domain, upDetection: since))
+            if let ongoing = host.ongoing {
+                onIncident(IncidentEvent(kind: .closed, domain: host.spec.domain, checkID: board.checkID(host.position),
+                                         cause: ongoing.cause, downDetection: ongoing.since, upDetection: since))
+            }
+            host.ongoing = nil
         case nil:
             describeBetterIfKnown(host)
         }
         let isDown = host.tracker.isDown
+        let downSince = host.ongoing?.since
+        var opened = false
+        if case .wentDown = transition { opened = true }
         board.update(host.position) { status in
+            if opened { status.incidentsOpened += 1 }
             status.check.lastPerformed = completedAt
             status.isDown = isDown
+            status.downSince = isDown ? downSince : nil
             if let rtt { status.lastRTTMilliseconds = rtt }
             status.recent.record(success: success)
         }
@@ -296,6 +333,7 @@ public final class Monitor: @unchecked Sendable {
         guard host.tracker.isDown, host.incidentSaysOnlyTimeout, host.causes.telling != nil else { return }
         host.incidentSaysOnlyTimeout = false
         let description = host.causes.description(timeout: timeout)
+        host.ongoing?.cause = description
         logger.info("incident_cause", ["host": host.spec.domain, "cause": description])
         writer.submit(.described(domain: host.spec.domain, description: description))
     }

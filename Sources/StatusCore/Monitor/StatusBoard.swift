@@ -12,6 +12,12 @@ public struct HostStatus: Equatable, Sendable {
     public var lastRTTMilliseconds: Double?
     /// The last 64 pings' outcomes, for packet loss.
     public var recent = RecentPings()
+    /// When the ongoing incident began (its down_detection); nil while up.
+    public var downSince: Date?
+    /// Incidents this run opened (for /metrics).
+    public var incidentsOpened = 0
+    /// Uptime figures, filled in when a view of the board is built (not kept on the board).
+    public var figures = HostFigures()
 
     public init(check: Check, isDown: Bool, lastRTTMilliseconds: Double?) {
         self.check = check
@@ -77,6 +83,13 @@ public final class StatusBoard: @unchecked Sendable {
         }
         publishedVersion.wrappingAdd(1, ordering: .releasing)
         lock.unlock()
+    }
+
+    /// The check id at `position` (0 until the database has registered it).
+    func checkID(_ position: Int) -> Int64 {
+        lock.lock()
+        defer { lock.unlock() }
+        return hosts[position].check.id
     }
 
     func update(_ position: Int, _ change: (inout HostStatus) -> Void) {

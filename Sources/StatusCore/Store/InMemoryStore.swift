@@ -8,6 +8,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
     private var incidentsByID: [Int64: Incident] = [:]
     private var nextIncidentID: Int64 = 1
     private var recordedGaps: [MonitorGap] = []
+    private var registeredAt: [Int64: Date] = [:]
 
     public init() {}
 
@@ -25,6 +26,7 @@ public final class InMemoryStore: Store, @unchecked Sendable {
                 if let existing = checks.first(where: { $0.domain == domain }) { return existing }
                 let check = Check(id: Int64(checks.count + 1), domain: domain, lastPerformed: nil, status: true)
                 checks.append(check)
+                registeredAt[check.id] = Date()
                 return check
             }
         }
@@ -91,10 +93,19 @@ public final class InMemoryStore: Store, @unchecked Sendable {
         locked { recordedGaps.sorted { $0.from < $1.from } }
     }
 
-    public func incidents(checkID: Int64) throws -> [Incident] {
+    public func incidents(checkID: Int64, filter: IncidentFilter) throws -> [Incident] {
         locked {
-            incidentsByID.values.filter { $0.checkID == checkID }
+            let listed = incidentsByID.values.filter { $0.checkID == checkID && filter.admits($0) }
                 .sorted { ($0.downDetection, $0.id) > ($1.downDetection, $1.id) }
+            return filter.limit.map { Array(listed.prefix($0)) } ?? listed
+        }
+    }
+
+    public func history(since: Date) throws -> StoredHistory {
+        locked {
+            StoredHistory(watchedSince: registeredAt,
+                          incidents: incidentsByID.values.filter { $0.upDetection.map { $0 >= since } ?? true },
+                          gaps: recordedGaps.filter { $0.until >= since }.sorted { $0.from < $1.from })
         }
     }
 }

@@ -67,6 +67,16 @@ public protocol Store: AnyObject {
     /// The check's ongoing incident, if any.
     func ongoingIncident(checkID: Int64) throws -> Incident?
 
-    /// The check's incidents, newest first (by down detection, then id).
-    func incidents(checkID: Int64) throws -> [Incident]
+    /// The check's incidents that `filter` admits, newest first (by down detection, then id), at most its limit.
+    func incidents(checkID: Int64, filter: IncidentFilter) throws -> [Incident]
+
+    /// The checks' registration times, and the incidents and gaps that reach past `since`.
+    func history(since: Date) throws -> StoredHistory
+}
+
+extension Store {
+    /// All of the check's incidents, newest first.
+    public func incidents(checkID: Int64) throws -> [Incident] {
+        try incidents(checkID: checkID, filter: .all)
+    }
 }

@@ -21,7 +21,12 @@ public final class StoreWriter: @unchecked Sendable {
         /// Ongoing incidents of domains for which no change was waiting at that moment (so the database's word
         /// is the newest there is about them).
         public var ongoingWithoutPendingChanges: [String: Incident]
+        /// The last 30 days, for the uptime figures.
+        public var history: StoredHistory
     }
+
+    /// How far back the history handed over at registration reaches: the longest uptime window.
+    static let historyDays = 30.0
 
     private enum Work {
         case register
@@ -170,7 +175,8 @@ public final class StoreWriter: @unchecked Sendable {
 
     /// The check's incidents, newest first, read on the store's queue after the writes queued before it;
     /// `completion` runs there too. Fails at once while the database is unavailable or not yet reached.
-    public func incidents(domain: String, completion: @escaping (Result<[Incident], Error>) -> Void) {
+    public func incidents(domain: String, filter: IncidentFilter = .all,
+                          completion: @escaping (Result<[Incident], Error>) -> Void) {
         queue.async {
             if let since = self.unavailableSince {
                 return completion(.failure(StoreError.unavailable("since \(JSONText.time(since))")))
@@ -178,7 +184,7 @@ public final class StoreWriter: @unchecked Sendable {
             guard let id = self.ids[domain] else {
                 return completion(.failure(StoreError.unavailable("not reached yet since start")))
             }
-            completion(Result { try self.store.incidents(checkID: id) })
+            completion(Result { try self.store.incidents(checkID: id, filter: filter) })
         }
     }
 
@@ -319,6 +325,7 @@ public final class StoreWriter: @unchecked Sendable {
         for check in checks where !touched.contains(check.domain) {
             if let incident = try store.ongoingIncident(checkID: check.id) { ongoing[check.domain] = incident }
         }
+        let history = try store.history(since: Date().addingTimeInterval(-Self.historyDays * 86_400))
         lock.lock()
         ids = registered
         lock.unlock()
@@ -330,7 +337,7 @@ public final class StoreWriter: @unchecked Sendable {
             }
         }
         logger.info("checks_registered", ["checks": checks.count, "ongoing_incidents": ongoing.count])
-        onRegistered(Registration(ids: registered, ongoingWithoutPendingChanges: ongoing))
+        onRegistered(Registration(ids: registered, ongoingWithoutPendingChanges: ongoing, history: history))
     }
 
     private func failedAttempt(_ reason: String) {

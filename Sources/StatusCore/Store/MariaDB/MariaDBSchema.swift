@@ -40,6 +40,15 @@ enum MariaDBSchema {
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ],
+        [
+            // Since when a check is watched, for uptime: time before it is not counted. Checks that existed
+            // before this migration count from their first incident, or from now.
+            "ALTER TABLE checks ADD COLUMN IF NOT EXISTS created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3)",
+            """
+            UPDATE checks SET created_at = LEAST(created_at, COALESCE(
+              (SELECT MIN(incidents.down_detection) FROM incidents WHERE incidents.check_id = checks.id), created_at))
+            """,
+        ],
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.

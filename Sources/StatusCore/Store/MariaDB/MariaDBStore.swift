@@ -103,8 +103,42 @@ public final class MariaDBStore: Store {
         try selectIncidents(where: "ongoing_check_id = ?", checkID).first
     }
 
-    public func incidents(checkID: Int64) throws -> [Incident] {
-        try selectIncidents(where: "check_id = ? ORDER BY down_detection DESC, id DESC", checkID)
+    public func incidents(checkID: Int64, filter: IncidentFilter) throws -> [Incident] {
+        var condition = "check_id = ?"
+        var parameters: [SQLValue] = []
+        if let since = filter.since {
+            condition += " AND (up_detection IS NULL OR up_detection >= ?)"
+            parameters.append(.date(since))
+        }
+        if let until = filter.until {
+            condition += " AND down_detection <= ?"
+            parameters.append(.date(until))
+        }
+        condition += " ORDER BY down_detection DESC, id DESC"
+        if let limit = filter.limit {
+            condition += " LIMIT ?"
+            parameters.append(.int(Int64(limit)))
+        }
+        return try selectIncidents(where: condition, checkID, parameters)
+    }
+
+    public func history(since: Date) throws -> StoredHistory {
+        try connection.transaction {
+            var watchedSince: [Int64: Date] = [:]
+            for row in try connection.query("SELECT id, created_at FROM checks", columns: [.int, .date]) {
+                guard row.count == 2, let id = row[0].int, let created = row[1].date else { continue }
+                watchedSince[id] = created
+            }
+            let rows = try connection.query(
+                "SELECT id, check_id, description, down_detection, up_detection FROM incidents "
+                    + "WHERE up_detection IS NULL OR up_detection >= ?",
+                [.date(since)], columns: [.int, .int, .text, .date, .date])
+            let incidents = rows.compactMap(Self.incident)
+            let gaps = try connection.query(
+                "SELECT gap_from, gap_until, reason FROM monitor_gaps WHERE gap_until >= ? ORDER BY gap_from",
+                [.date(since)], columns: [.date, .date, .text]).compactMap(Self.gap)
+            return StoredHistory(watchedSince: watchedSince, incidents: incidents, gaps: gaps)
+        }
     }
 
     public func recordGap(from: Date, until: Date, reason: String) throws {
@@ -114,20 +148,29 @@ public final class MariaDBStore: Store {
 
     public func gaps() throws -> [MonitorGap] {
         try connection.query("SELECT gap_from, gap_until, reason FROM monitor_gaps ORDER BY gap_from", columns: [.date, .date, .text])
-            .compactMap { row in
-                guard row.count == 3, let from = row[0].date, let until = row[1].date, let reason = row[2].text else { return nil }
-                return MonitorGap(from: from, until: until, reason: reason)
-            }
+            .compactMap(Self.gap)
     }
 
     private func selectIncidents(where condition: String, _ checkID: Int64, _ more: SQLValue...) throws -> [Incident] {
-        let rows = try connection.query(
+        try selectIncidents(where: condition, checkID, more)
+    }
+
+    private func selectIncidents(where condition: String, _ checkID: Int64, _ more: [SQLValue]) throws -> [Incident] {
+        try connection.query(
             "SELECT id, check_id, description, down_detection, up_detection FROM incidents WHERE " + condition,
-            [.int(checkID)] + more, columns: [.int, .int, .text, .date, .date])
-        return rows.compactMap { row in
-            guard row.count == 5, let id = row[0].int, let check = row[1].int, let text = row[2].text,
-                  let down = row[3].date else { return nil }
-            return Incident(id: id, checkID: check, description: text, downDetection: down, upDetection: row[4].date)
-        }
+            [.int(checkID)] + more, columns: [.int, .int, .text, .date, .date]).compactMap(Self.incident)
+    }
+
+    /// A row of (id, check_id, description, down_detection, up_detection).
+    private static func incident(_ row: [SQLValue]) -> Incident? {
+        guard row.count == 5, let id = row[0].int, let check = row[1].int, let text = row[2].text,
+              let down = row[3].date else { return nil }
+        return Incident(id: id, checkID: check, description: text, downDetection: down, upDetection: row[4].date)
+    }
+
+    /// A row of (gap_from, gap_until, reason).
+    private static func gap(_ row: [SQLValue]) -> MonitorGap? {
+        guard row.count == 3, let from = row[0].date, let until = row[1].date, let reason = row[2].text else { return nil }
+        return MonitorGap(from: from, until: until, reason: reason)
     }
 }
