@@ -1,4 +1,5 @@
-// The daemon's logger: one line per event, `time level event key=value ...`, to stderr.
+// The daemon's logger: one line per event, `time level=… event=… key=value ...`, to stdout (one write per
+// line, unbuffered, so `docker logs` and journald see each line at once).
 import Foundation
 import Glibc
 
@@ -14,10 +15,13 @@ public final class Logger: @unchecked Sendable {
     private let lock = NSLock()
     private let sink: (String) -> Void
 
-    /// Logs to stderr by default; tests pass a sink to capture lines.
+    /// Logs to stdout by default; tests pass a sink to capture lines.
     public init(minimumLevel: Level = .info, sink: ((String) -> Void)? = nil) {
         self.minimumLevel = minimumLevel
-        self.sink = sink ?? { line in fputs(line + "\n", stderr) }
+        self.sink = sink ?? { line in
+            // A log line that cannot be written (stdout closed) is dropped: logging must never stop the daemon.
+            try? Files.write(descriptor: STDOUT_FILENO, Array((line + "\n").utf8), label: "stdout")
+        }
     }
 
     public func debug(_ event: String, _ fields: KeyValuePairs<String, Any> = [:]) { log(.debug, event, fields) }

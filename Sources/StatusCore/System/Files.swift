@@ -10,11 +10,16 @@ public enum Files {
 
     /// Writes all of `bytes` at the descriptor's offset (O_APPEND: at the end).
     public static func write(_ fd: FileDescriptor, _ bytes: [UInt8], label: String) throws {
+        try write(descriptor: fd.rawValue, bytes, label: label)
+    }
+
+    /// Writes all of `bytes` to a descriptor this code does not own (standard output).
+    public static func write(descriptor: Int32, _ bytes: [UInt8], label: String) throws {
         var offset = 0
         try bytes.withUnsafeBytes { buffer in
             while offset < buffer.count {
                 let base = buffer.baseAddress.map { $0 + offset }
-                offset += try syscall("write(\(label))") { Glibc.write(fd.rawValue, base, buffer.count - offset) }
+                offset += try syscall("write(\(label))") { Glibc.write(descriptor, base, buffer.count - offset) }
             }
         }
     }
