@@ -155,6 +155,7 @@ def test_the_dashboard_shows_every_host_and_a_host_taken_down_within_the_bound(d
             # A change of state fetches that host's incidents at once: the ongoing one, with its cause.
             wait_for(lambda: "ongoing" in watched.text(f"{row} + tr.inc"), 3)
             assert f"no reply to {FAILURES} pings" in watched.text(f"{row} + tr.inc")
+            wait_for(lambda: watched.text(f"{row} .badge").startswith("down for "), 2)
         assert watched.text("#counts").split() == ["3", "up", "·", "4", "down"], watched.text("#counts")
         assert page.title().startswith("4 down")
 

@@ -14,8 +14,8 @@ enum DashboardPage {
 <meta name="color-scheme" content="light dark">
 <title>status</title>
 <style>
-:root{--bg:#fff;--fg:#1f2328;--mute:#656d76;--line:#d0d7de;--alt:#f6f8fa;--up:#1a7f37;--down:#cf222e;--pend:#8c959f;--warn:#fff1e5;
-font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
+:root{--bg:#fff;--fg:#1f2328;--mute:#656d76;--line:#d0d7de;--alt:#f6f8fa;--up:#1a7f37;--down:#cf222e;--pend:#8c959f;
+--warn:#fff1e5;font:15px/1.4 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:var(--bg);color:var(--fg)}
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--mute:#8d96a0;--line:#30363d;--alt:#161b22;
 --up:#3fb950;--down:#f85149;--pend:#6e7681;--warn:#3d1e14}}
 [hidden]{display:none!important}
@@ -34,8 +34,8 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:now
 #hosts>tbody:nth-of-type(even){background:var(--alt)}
 #hosts.stale{opacity:.55}
 .host td:first-child{font-weight:600;overflow-wrap:anywhere}
-.badge{display:inline-block;min-width:3.2em;padding:0 .5em;border-radius:1em;color:#fff;font-size:.85rem;text-align:center;
-white-space:nowrap;background:var(--pend)}
+.badge{display:inline-block;min-width:3.2em;padding:0 .5em;border-radius:1em;color:#fff;font-size:.85rem;
+text-align:center;white-space:nowrap;background:var(--pend)}
 [data-state=up] .badge{background:var(--up)}[data-state=down] .badge{background:var(--down)}
 [data-state=down] td:first-child{color:var(--down)}
 .inc td{padding-top:0}
@@ -52,7 +52,8 @@ body{padding:.6rem}
 .host{display:grid;grid-template-columns:repeat(3,1fr);padding:.4rem 0}
 .host td{padding:.15rem .4rem;text-align:left}
 .host td:first-child{grid-column:span 2}
-.host td[data-label]:not(:nth-child(2))::before{content:attr(data-label);display:block;font-size:.7rem;color:var(--mute)}
+.host td[data-label]:not(:nth-child(2))::before{content:attr(data-label);display:block;font-size:.7rem;
+color:var(--mute)}
 .host td:nth-child(2){text-align:right}
 .inc,.inc>td{display:block}
 .inc table{margin-left:0}
@@ -126,7 +127,8 @@ body{padding:.6rem}
       if (!res.ok) throw new Error("HTTP " + res.status + " from " + url);
       return { body: await res.json(), date: Date.parse(res.headers.get("Date") || "") };
     } catch (e) {
-      throw new Error(e && e.name === "AbortError" ? url + " did not answer within 10 s" : (e && e.message) || String(e));
+      const late = e && e.name === "AbortError";
+      throw new Error(late ? url + " did not answer within 10 s" : (e && e.message) || String(e));
     } finally { clearTimeout(t); }
   }
 
@@ -183,7 +185,7 @@ body{padding:.6rem}
       if (at !== r.body) table.insertBefore(r.body, at || null);
     }
     for (const [domain, r] of rows) if (!seen.has(domain)) { r.body.remove(); rows.delete(domain); }
-    const parts = [["up", counts.up], ["down", counts.down], ["pending", counts.pending]].filter(([k, n]) => n || k !== "pending");
+    const parts = Object.entries(counts).filter(([k, n]) => n || k !== "pending");
     const box = document.getElementById("counts");
     box.replaceChildren();
     parts.forEach(([k, n], i) => {
@@ -202,7 +204,10 @@ body{padding:.6rem}
       if (!c) continue;
       let text = r.state;
       if (r.state === "down") {
-        const s = c.since != null ? (now() - c.since) / 1000 : c.downFor != null ? c.downFor + (Date.now() - c.fetched) / 1000 : null;
+        // down_since, else down_for_s as of the fetch, else the start of the open incident
+        const s = c.since != null ? (now() - c.since) / 1000
+          : c.downFor != null ? c.downFor + (Date.now() - c.fetched) / 1000
+          : r.ongoing != null ? (now() - r.ongoing) / 1000 : null;
         if (s != null) text = "down for " + duration(s);
       }
       set(r.badge, text);
@@ -237,6 +242,7 @@ body{padding:.6rem}
 
   function showIncidents(r, list, error) {
     r.live = [];
+    r.ongoing = null;
     r.list.replaceChildren();
     r.inc.hidden = !error && list.length === 0;
     if (error) { set(r.summary, "incidents unavailable: " + error); return; }
@@ -250,7 +256,7 @@ body{padding:.6rem}
       tr.append(el("td", i && i.description != null ? String(i.description) : "–"), el("td", clock(start)));
       tr.append(end == null ? el("td", "ongoing", "ongoing") : el("td", clock(end)));
       const d = num(i && i.duration_s), td = tr.appendChild(el("td", null, "num"));
-      if (end == null && start != null) r.live.push([td, start]);
+      if (end == null && start != null) { r.live.push([td, start]); if (r.ongoing == null) r.ongoing = start; }
       td.textContent = end == null && start != null ? duration((now() - start) / 1000)
         : d != null ? duration(d) : start != null && end != null ? duration((end - start) / 1000) : "–";
     }
