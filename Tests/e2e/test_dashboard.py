@@ -125,7 +125,8 @@ def screenshot_path():
     return os.environ.get("STATUS_SCREENSHOT") or os.path.join(ROOT, "docs", "dashboard.png")
 
 
-def test_the_dashboard_shows_every_host_and_a_host_taken_down_within_the_bound(daemons, lab, browser):
+# browser comes first in the tests' arguments, so a missing chromium or playwright skips before a daemon starts.
+def test_the_dashboard_shows_every_host_and_a_host_taken_down_within_the_bound(browser, daemons, lab):
     watched = Watched(browser)
     page = watched.page
     try:
@@ -182,7 +183,7 @@ def test_the_dashboard_shows_every_host_and_a_host_taken_down_within_the_bound(d
         page.close()
 
 
-def test_the_dashboard_shows_a_banner_while_the_daemon_is_unreachable_and_clears_it(daemons, browser):
+def test_the_dashboard_shows_a_banner_while_the_daemon_is_unreachable_and_clears_it(browser, daemons):
     watched = Watched(browser)
     page = watched.page
     try:
