@@ -61,7 +61,11 @@ class PrivateMariaDB:
         self.database = name
 
     def incidents(self, domain):
-        """(id, down, up) of the domain's incidents, times as RFC 3339 with milliseconds, oldest first."""
+        """(id, down, up) of the domain's incidents, times as RFC 3339 with milliseconds, oldest first; none while
+        the daemon has not created its tables yet (a fresh database it has not reached)."""
+        if not self.sql("SELECT 1 FROM information_schema.tables WHERE table_schema = DATABASE() "
+                        "AND table_name IN ('incidents', 'checks') HAVING COUNT(*) = 2"):
+            return []
         rows = self.sql(
             "SELECT i.id, DATE_FORMAT(i.down_detection, '%Y-%m-%dT%H:%i:%s.%f'), "
             "IFNULL(DATE_FORMAT(i.up_detection, '%Y-%m-%dT%H:%i:%s.%f'), 'NULL') "

@@ -84,6 +84,8 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
                                  body: MetricsText.render(hosts: cache.current().hosts, daemon: daemonFigures())))
         case .openAPI:
             respond(.json(200, OpenAPIDocument.json))
+        case .favicon:
+            respond(HTTPResponse(status: 204, headers: [("Cache-Control", "max-age=86400")]))
         case .dashboard:
             respond(HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"),
                                                         ("Content-Security-Policy", DashboardPage.contentSecurityPolicy),

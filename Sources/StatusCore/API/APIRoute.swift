@@ -10,6 +10,8 @@ public enum APIRoute: Equatable {
     case metrics
     case openAPI
     case dashboard
+    /// Browsers ask for it by themselves; a 204 keeps their consoles free of 404s.
+    case favicon
 
     public enum Failure: Error, Equatable {
         case notFound
@@ -32,6 +34,8 @@ public enum APIRoute: Equatable {
             return .metrics
         case 1 where segments[0] == "openapi.json":
             return .openAPI
+        case 1 where segments[0] == "favicon.ico":
+            return .favicon
         case 2 where segments[0] == "status" && segments[1] == "down":
             return .down
         case 3 where segments[0] == "status" && segments[1] == "service":

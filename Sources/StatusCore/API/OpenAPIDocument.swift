@@ -122,7 +122,17 @@ enum OpenAPIDocument {
             }
           }
         },
-        "/": {
+        "/favicon.ico": {
+      "get": {
+        "operationId": "getFavicon",
+        "summary": "No icon: browsers ask for one by themselves, and get an empty answer instead of a 404.",
+        "responses": {
+          "204": { "description": "No content." },
+          "default": { "$ref": "#/components/responses/Error" }
+        }
+      }
+    },
+    "/": {
           "get": {
             "operationId": "getDashboard",
             "summary": "The dashboard: one self-contained HTML page that reads the endpoints above.",

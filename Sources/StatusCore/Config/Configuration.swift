@@ -14,6 +14,8 @@ public struct Configuration: Equatable, Sendable {
     public var logLevel: Logger.Level
     /// STATE_DIR: the journal, state.json and the alive file (see Journal).
     public var stateDirectory: String
+    /// WEBHOOK_URL, WEBHOOK_URLS and WEBHOOK_FORMAT: who hears about incidents opening and closing.
+    public var webhooks: WebhookConfiguration = WebhookConfiguration()
 
     static let defaultInterval = ConfigDuration(nanoseconds: 30_000_000_000)
     static let defaultTimeout = ConfigDuration(nanoseconds: 1_000_000_000)
@@ -58,10 +60,11 @@ public struct Configuration: Equatable, Sendable {
         guard !stateDirectory.isEmpty, !stateDirectory.contains("\0") else {
             throw ConfigurationError("STATE_DIR", environment["STATE_DIR"], "must be a directory path")
         }
+        let webhooks = try WebhookConfiguration.fromEnvironment(environment)
         return Configuration(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
                              recoveryThreshold: recoveryThreshold, database: database, listen: listen,
                              corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel,
-                             stateDirectory: stateDirectory)
+                             stateDirectory: stateDirectory, webhooks: webhooks)
     }
 
     static func parseHosts(_ value: String?) throws -> [HostSpec] {
