@@ -166,3 +166,15 @@ def parse_response(raw: bytes):
         name, _, value = line.partition(":")
         headers[name.strip().lower()] = value.strip()
     return status, headers, body
+
+
+def wait_for(predicate, timeout, step=0.1):
+    """Polls until predicate() is truthy; returns (value, seconds waited) or fails after timeout."""
+    start = time.time()
+    while True:
+        value = predicate()
+        if value:
+            return value, time.time() - start
+        if time.time() - start > timeout:
+            raise AssertionError(f"condition not met within {timeout}s")
+        time.sleep(step)

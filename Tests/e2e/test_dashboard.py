@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from lab import Daemon
+from lab import Daemon, wait_for
 
 INTERVAL, TIMEOUT, FAILURES, RECOVERIES = 0.5, 0.3, 3, 2
 SLACK = 1.0
@@ -109,17 +109,6 @@ class Watched:
     def text(self, selector):
         return self.page.inner_text(selector)
 
-
-def wait_for(predicate, timeout, step=0.1):
-    """Polls until predicate() is truthy; returns (value, seconds waited) or fails after timeout."""
-    start = time.time()
-    while True:
-        value = predicate()
-        if value:
-            return value, time.time() - start
-        if time.time() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(step)
 
 
 def screenshot_path():

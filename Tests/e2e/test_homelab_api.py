@@ -13,7 +13,7 @@ import pytest
 from openapi_spec_validator import validate
 from prometheus_client.parser import text_string_to_metric_families
 
-from lab import Daemon
+from lab import Daemon, wait_for
 
 INTERVAL, TIMEOUT, FAILURES, RECOVERIES = 0.5, 0.3, 2, 1
 DOWN_BOUND = FAILURES * INTERVAL + TIMEOUT + 1.0
@@ -50,16 +50,6 @@ def h1_outage(daemon, lab):
     wait_for(lambda: daemon.get_json("/status/service/192.0.2.2")["status"], DOWN_BOUND + 2)
     return down, during, metrics_during
 
-
-def wait_for(predicate, timeout, step=0.1):
-    start = time.time()
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.time() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(step)
 
 
 def metrics(daemon):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from lab import Daemon
+from lab import Daemon, wait_for
 
 INTERVAL, TIMEOUT, FAILURES, RECOVERIES = 0.5, 0.3, 2, 1
 BOUND = FAILURES * INTERVAL + TIMEOUT + 1.0
@@ -36,16 +36,6 @@ def received(outfile):
     with open(outfile) as f:
         return [json.loads(line) for line in f if line.strip()]
 
-
-def wait_for(predicate, timeout, step=0.05):
-    start = time.time()
-    while True:
-        value = predicate()
-        if value:
-            return value, time.time() - start
-        if time.time() - start > timeout:
-            raise AssertionError(f"condition not met within {timeout}s")
-        time.sleep(step)
 
 
 def test_an_incident_opened_and_closed_reaches_the_webhook_with_what_the_database_records(binary, lab, database, receiver):
