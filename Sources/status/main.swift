@@ -19,6 +19,7 @@ if CommandLine.arguments.dropFirst().first == "healthcheck" {
 }
 
 let logger = Logger(minimumLevel: configuration.logLevel)
+if !MallocTuning.mapBuffersLargerThan(256 * 1024) { logger.warning("malloc_tuning_refused", ["option": "M_MMAP_THRESHOLD"]) }
 signal(SIGPIPE, SIG_IGN)
 signal(SIGTERM, SIG_IGN)
 signal(SIGINT, SIG_IGN)

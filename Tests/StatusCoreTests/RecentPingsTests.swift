@@ -21,9 +21,9 @@ import Testing
     @Test func theCheckPayloadCarriesLossBesideTheContractFields() {
         var host = HostStatus(check: Check(id: 1, domain: "nas.lan", lastPerformed: nil, status: true), isDown: false,
                               lastRTTMilliseconds: nil)
-        #expect(String(decoding: Payloads.one(host, Payloads.check), as: UTF8.self).contains("\"rtt_ms\":null,\"loss_pct\":null,"))
+        #expect(String(decoding: Payloads.one(CheckView(host: host), Payloads.check), as: UTF8.self).contains("\"rtt_ms\":null,\"loss_pct\":null,"))
         host.recent.record(success: true)
         host.recent.record(success: false)
-        #expect(String(decoding: Payloads.one(host, Payloads.check), as: UTF8.self).contains("\"loss_pct\":50.000,"))
+        #expect(String(decoding: Payloads.one(CheckView(host: host), Payloads.check), as: UTF8.self).contains("\"loss_pct\":50.000,"))
     }
 }

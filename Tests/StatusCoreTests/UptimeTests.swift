@@ -115,8 +115,8 @@ import Testing
                               lastRTTMilliseconds: nil)
         host.downSince = now.addingTimeInterval(-312.5)
         #expect(ledger.figures(for: [host], now: now)[0].downForSeconds == 312.5)
-        let json = String(decoding: Payloads.one({ var h = host; h.figures = ledger.figures(for: [host], now: now)[0]; return h }(),
-                                                 Payloads.check), as: UTF8.self)
+        let view = CheckView(host: host, figures: ledger.figures(for: [host], now: now)[0])
+        let json = String(decoding: Payloads.one(view, Payloads.check), as: UTF8.self)
         #expect(json.contains("\"down_for_s\":312.500"))
         #expect(json.contains("\"down_since\":\"2026-"))
     }

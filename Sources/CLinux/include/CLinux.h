@@ -1,5 +1,5 @@
 // Linux headers that Swift's Glibc module does not expose (epoll, eventfd, ICMP and ICMPv6 structs,
-// the socket error queue), plus the CMSG macros as functions, since Swift cannot call C macros.
+// the socket error queue, mallopt), plus the CMSG macros as functions, since Swift cannot call C macros.
 #ifndef CLINUX_H
 #define CLINUX_H
 
@@ -13,6 +13,7 @@
 #include <netinet/icmp6.h>
 #include <linux/errqueue.h>
 #include <netdb.h>
+#include <malloc.h>
 #include <time.h>
 
 /// The raw IPv4 ICMP socket filter from <linux/icmp.h> (which clashes with <netinet/ip_icmp.h>):

@@ -6,6 +6,7 @@ import Foundation
 
 public final class APIHandler: HTTPHandler, @unchecked Sendable {
     private let board: StatusBoard
+    private let views: StatusViews
     private let writer: StoreWriter
     private let health: HealthReport?
     private let daemonFigures: (@Sendable () -> DaemonFigures)?
@@ -17,6 +18,7 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
     public init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil,
                 daemonFigures: (@Sendable () -> DaemonFigures)? = nil) {
         self.board = views.board
+        self.views = views
         self.writer = writer
         self.health = health
         self.daemonFigures = daemonFigures
@@ -55,7 +57,7 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
             respond(.json(200, route == .all ? current.all : current.down, headers: validator))
         case .service(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            respond(.json(200, Payloads.one(cache.current().hosts[position], Payloads.check)))
+            respond(.json(200, Payloads.one(views.check(at: position), Payloads.check)))
         case .incidents(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
             let filter: IncidentFilter
@@ -66,7 +68,7 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
             } catch {
                 return respond(.error(400, "bad query string"))
             }
-            writer.incidents(domain: cache.current().hosts[position].check.domain, filter: filter) { result in
+            writer.incidents(domain: board.host(at: position).check.domain, filter: filter) { result in
                 switch result {
                 case .success(let incidents):
                     respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
@@ -77,11 +79,11 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
         case .badge(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
             respond(HTTPResponse(status: 200, headers: [("Content-Type", Badge.contentType), ("Cache-Control", "no-cache")],
-                                 body: Badge.svg(for: cache.current().hosts[position])))
+                                 body: Badge.svg(for: views.check(at: position))))
         case .metrics:
             guard let daemonFigures else { return respond(.error(404, "no such endpoint: \(request.path)")) }
             respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
-                                 body: MetricsText.render(hosts: cache.current().hosts, daemon: daemonFigures())))
+                                 body: MetricsText.render(checks: views.checks(), daemon: daemonFigures())))
         case .openAPI:
             respond(.json(200, OpenAPIDocument.json))
         case .favicon:

@@ -4,7 +4,8 @@
 public enum Badge {
     public static let contentType = "image/svg+xml; charset=utf-8"
 
-    public static func svg(for host: HostStatus) -> [UInt8] {
+    public static func svg(for view: CheckView) -> [UInt8] {
+        let host = view.host
         let label = host.check.domain
         let state: String
         let color: String
@@ -18,11 +19,11 @@ public enum Badge {
             state = "down"
             color = "#e05d44"
         }
-        let value = host.figures.uptime24h.map { "\(state) \(percent($0))" } ?? state
+        let value = view.figures.uptime24h.map { "\(state) \(percent($0))" } ?? state
         let labelWidth = width(of: label)
         let valueWidth = width(of: value)
         let total = labelWidth + valueWidth
-        let title = escape("\(label): \(value)" + (host.figures.uptime24h == nil ? "" : " over 24 h"))
+        let title = escape("\(label): \(value)" + (view.figures.uptime24h == nil ? "" : " over 24 h"))
         let svg = """
         <svg xmlns="http://www.w3.org/2000/svg" width="\(total)" height="20" role="img" aria-label="\(title)">\
         <title>\(title)</title>\

@@ -28,7 +28,8 @@ public struct DaemonFigures: Sendable {
 public enum MetricsText {
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    public static func render(hosts: [HostStatus], daemon: DaemonFigures) -> [UInt8] {
+    public static func render(checks: [CheckView], daemon: DaemonFigures) -> [UInt8] {
+        let hosts = checks.map(\.host)
         var out = ""
         out.reserveCapacity(512 + hosts.count * 600)
         func family(_ name: String, _ type: String, _ help: String) {
@@ -50,8 +51,9 @@ public enum MetricsText {
             if let loss = host.recent.lossPercent { sample("status_host_packet_loss_ratio", hostLabels[index], number(loss / 100)) }
         }
         family("status_host_uptime_ratio", "gauge", "Share of the watched time the host was up, over the window (0 to 1).")
-        for (index, host) in hosts.enumerated() {
-            for (window, value) in [("24h", host.figures.uptime24h), ("7d", host.figures.uptime7d), ("30d", host.figures.uptime30d)] {
+        for index in checks.indices {
+            let figures = checks[index].figures
+            for (window, value) in [("24h", figures.uptime24h), ("7d", figures.uptime7d), ("30d", figures.uptime30d)] {
                 if let value { sample("status_host_uptime_ratio", "\(hostLabels[index]),window=\"\(window)\"", number(value / 100)) }
             }
         }

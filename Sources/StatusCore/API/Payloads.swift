@@ -2,10 +2,23 @@
 // types are fixed; added fields (rtt_ms, loss_pct, uptime, down_since, duration_s) stand beside them.
 import Foundation
 
+/// One host as the API shows it: its state on the board and its uptime figures as of now.
+public struct CheckView: Sendable {
+    public var host: HostStatus
+    public var figures: HostFigures
+
+    public init(host: HostStatus, figures: HostFigures = HostFigures()) {
+        self.host = host
+        self.figures = figures
+    }
+}
+
 public enum Payloads {
     /// `{"id":1,"domain":"nas.lan","last_performed":"…Z"|null,"status":true,"rtt_ms":0.42|null,"loss_pct":1.563|null,
     /// "uptime_24h_pct":99.9|null,"uptime_7d_pct":…,"uptime_30d_pct":…,"down_since":"…Z"|null,"down_for_s":12.5|null}`
-    public static func check(_ host: HostStatus, into json: inout JSONBuffer) {
+    public static func check(_ view: CheckView, into json: inout JSONBuffer) {
+        let host = view.host
+        let figures = view.figures
         json.raw("{\"id\":")
         json.integer(host.check.id)
         json.raw(",\"domain\":")
@@ -19,15 +32,15 @@ public enum Payloads {
         json.raw(",\"loss_pct\":")
         json.fixed3(host.recent.lossPercent)
         json.raw(",\"uptime_24h_pct\":")
-        json.fixed3(host.figures.uptime24h)
+        json.fixed3(figures.uptime24h)
         json.raw(",\"uptime_7d_pct\":")
-        json.fixed3(host.figures.uptime7d)
+        json.fixed3(figures.uptime7d)
         json.raw(",\"uptime_30d_pct\":")
-        json.fixed3(host.figures.uptime30d)
+        json.fixed3(figures.uptime30d)
         json.raw(",\"down_since\":")
         json.time(host.reportedUp ? nil : host.downSince)
         json.raw(",\"down_for_s\":")
-        json.fixed3(host.reportedUp ? nil : host.figures.downForSeconds)
+        json.fixed3(host.reportedUp ? nil : figures.downForSeconds)
         json.raw("}")
     }
 

@@ -17,7 +17,6 @@ final class StatusView: Sendable {
     let stateVersion: UInt64
     /// Until then, this view may stand for a newer board whose hosts are all still up or down as here.
     let refreshAfter: MonotonicInstant
-    let hosts: [HostStatus]
     let all: [UInt8]
     let down: [UInt8]
     /// A strong validator: this process's random tag and the board's version.
@@ -28,14 +27,26 @@ final class StatusView: Sendable {
         self.version = version
         self.stateVersion = stateVersion
         self.refreshAfter = refreshAfter
-        var hosts = hosts
-        if let ledger {
-            for (index, figures) in ledger.figures(for: hosts, now: Date()).enumerated() { hosts[index].figures = figures }
-        }
-        self.hosts = hosts
-        all = Payloads.array(hosts, sizeHint: 300, Payloads.check)
-        down = Payloads.array(hosts.filter { !$0.reportedUp }, sizeHint: 300, Payloads.check)
+        // Only the bodies are kept: a view lives on in every event loop that served it, and a copy of ten
+        // thousand hosts per view would double what the bodies cost.
+        let figures = ledger?.figures(for: hosts, now: Date()) ?? Array(repeating: HostFigures(), count: hosts.count)
+        all = Self.body(hosts, figures) { _ in true }
+        down = Self.body(hosts, figures) { !$0.reportedUp }
         etag = "\"\(processTag)-\(version)\""
+    }
+
+    /// A JSON array of the checks of the hosts `listed` admits.
+    private static func body(_ hosts: [HostStatus], _ figures: [HostFigures], listed: (HostStatus) -> Bool) -> [UInt8] {
+        var json = JSONBuffer(capacity: 2 + hosts.count * 300)
+        json.raw("[")
+        var first = true
+        for index in hosts.indices where listed(hosts[index]) {
+            if !first { json.raw(",") }
+            first = false
+            Payloads.check(CheckView(host: hosts[index], figures: figures[index]), into: &json)
+        }
+        json.raw("]")
+        return json.bytes
     }
 }
 
@@ -76,6 +87,19 @@ public final class StatusViews: @unchecked Sendable {
         guard lock.try() else { return nil }
         defer { lock.unlock() }
         return newest()
+    }
+
+    /// One host as it is now, with its figures (for the endpoints of one host, and the badge).
+    func check(at position: Int) -> CheckView {
+        let host = board.host(at: position)
+        return CheckView(host: host, figures: ledger?.figures(for: [host], now: Date()).first ?? HostFigures())
+    }
+
+    /// Every host as it is now, with its figures (for /metrics).
+    func checks() -> [CheckView] {
+        let hosts = board.snapshot()
+        let figures = ledger?.figures(for: hosts, now: Date()) ?? Array(repeating: HostFigures(), count: hosts.count)
+        return zip(hosts, figures).map { CheckView(host: $0, figures: $1) }
     }
 
     private func newest() -> StatusView {

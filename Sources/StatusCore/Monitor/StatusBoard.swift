@@ -16,8 +16,6 @@ public struct HostStatus: Equatable, Sendable {
     public var downSince: Date?
     /// Incidents this run opened (for /metrics).
     public var incidentsOpened = 0
-    /// Uptime figures, filled in when a view of the board is built (not kept on the board).
-    public var figures = HostFigures()
 
     public init(check: Check, isDown: Bool, lastRTTMilliseconds: Double?) {
         self.check = check
@@ -83,6 +81,13 @@ public final class StatusBoard: @unchecked Sendable {
         }
         publishedVersion.wrappingAdd(1, ordering: .releasing)
         lock.unlock()
+    }
+
+    /// The host at `position`, as it is now.
+    public func host(at position: Int) -> HostStatus {
+        lock.lock()
+        defer { lock.unlock() }
+        return hosts[position]
     }
 
     /// The check id at `position` (0 until the database has registered it).
