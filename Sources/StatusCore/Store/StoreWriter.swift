@@ -321,11 +321,14 @@ public final class StoreWriter: @unchecked Sendable {
             }
         }
         lock.unlock()
+        // The history holds every ongoing incident (they reach up to now): one query instead of one per check.
+        let history = try store.history(since: Date().addingTimeInterval(-Self.historyDays * 86_400))
+        var ongoingByCheck: [Int64: Incident] = [:]
+        for incident in history.incidents where incident.isOngoing { ongoingByCheck[incident.checkID] = incident }
         var ongoing: [String: Incident] = [:]
         for check in checks where !touched.contains(check.domain) {
-            if let incident = try store.ongoingIncident(checkID: check.id) { ongoing[check.domain] = incident }
+            if let incident = ongoingByCheck[check.id] { ongoing[check.domain] = incident }
         }
-        let history = try store.history(since: Date().addingTimeInterval(-Self.historyDays * 86_400))
         lock.lock()
         ids = registered
         lock.unlock()
