@@ -47,8 +47,9 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     private let budget: ConnectionBudget
 
+    /// `index`: this loop's place among the server's loops (its shard of the response counts).
     init(listener: FileDescriptor, configuration: HTTPServerConfiguration, budget: ConnectionBudget, handler: HTTPHandler,
-         name: String, logger: Logger) throws {
+         name: String, index: Int = 0, logger: Logger) throws {
         self.name = name
         self.listener = listener
         self.budget = budget
@@ -57,7 +58,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         self.logger = logger
         self.epoll = try Epoll()
         self.wake = try EventFD()
-        self.writer = HTTPResponseWriter(commonHeaders: configuration.commonHeaders, counts: configuration.responseCounts)
+        self.writer = HTTPResponseWriter(commonHeaders: configuration.commonHeaders, counts: configuration.responseCounts, shard: index)
         try epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken)
         try epoll.add(wake.fd, events: UInt32(EPOLLIN.rawValue), token: Self.wakeToken)
     }

@@ -7,9 +7,12 @@ struct HTTPResponseWriter {
     private var cachedDateSecond: time_t = -1
     private var cachedDate: [UInt8] = []
     private let counts: HTTPResponseCounts?
+    /// This loop's shard of `counts`.
+    private let shard: Int
 
-    init(commonHeaders: [(name: String, value: String)], counts: HTTPResponseCounts? = nil) {
+    init(commonHeaders: [(name: String, value: String)], counts: HTTPResponseCounts? = nil, shard: Int = 0) {
         self.counts = counts
+        self.shard = shard
         var bytes: [UInt8] = Array("Server: status\r\n".utf8)
         for (name, value) in commonHeaders { bytes += Array("\(name): \(value)\r\n".utf8) }
         self.commonHeaders = bytes
@@ -18,7 +21,7 @@ struct HTTPResponseWriter {
     /// Queues the full response on `output`: the head in the queue's own buffer, the body after it.
     mutating func write(_ response: HTTPResponse, headOnly: Bool, keepAlive: Bool, http10: Bool, into output: inout OutputQueue) {
         let date = dateHeader()
-        counts?.count(response.status)
+        counts?.count(response.status, shard: shard)
         output.appendOwn { head in
             head.append(contentsOf: Self.statusLine(response.status))
             head.append(contentsOf: date)

@@ -60,7 +60,7 @@ public final class HTTPServer: @unchecked Sendable {
         let budget = ConnectionBudget(limit: configuration.maxConnections)
         loops = try (0..<max(1, configuration.eventLoops)).map { index in
             try HTTPEventLoop(listener: listener, configuration: configuration, budget: budget, handler: makeHandler(),
-                              name: "status-http-\(index)", logger: logger)
+                              name: "status-http-\(index)", index: index, logger: logger)
         }
         self.listener = listener
     }
