@@ -139,11 +139,17 @@ DispatchQueue.main.async {
         var serverConfiguration = HTTPServerConfiguration(address: configuration.listen, commonHeaders: common)
         let responses = HTTPResponseCounts()
         serverConfiguration.responseCounts = responses
-        let daemonFigures: @Sendable () -> DaemonFigures = {
-            let pings = monitor.pingCounts()
-            return DaemonFigures(pingsSent: pings.sent, pingReplies: pings.replies,
-                                 databaseReachable: writer.databaseReachable, journalWaiting: writer.journalWaiting,
-                                 pendingWrites: writer.pendingCount, responses: responses.snapshot(), startedAt: started)
+        // The pinger's own counters, read on its queue; the figures go on from there to a global queue.
+        let daemonFigures: APIHandler.DaemonFiguresSource = { deliver in
+            pingQueue.async {
+                let pings = pinger.totals
+                DispatchQueue.global().async {
+                    deliver(DaemonFigures(pingsSent: UInt64(pings.sent), pingReplies: UInt64(pings.replies),
+                                          databaseReachable: writer.databaseReachable, journalWaiting: writer.journalWaiting,
+                                          pendingWrites: writer.pendingCount, responses: responses.snapshot(),
+                                          startedAt: started))
+                }
+            }
         }
         let server = try HTTPServer(
             configuration: serverConfiguration, logger: logger,

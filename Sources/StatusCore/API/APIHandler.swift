@@ -9,14 +9,16 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
     private let views: StatusViews
     private let writer: StoreWriter
     private let health: HealthReport?
-    private let daemonFigures: (@Sendable () -> DaemonFigures)?
+    /// Hands the daemon's figures to its argument later, on a thread that is not an event loop.
+    public typealias DaemonFiguresSource = @Sendable (@escaping @Sendable (DaemonFigures) -> Void) -> Void
+    private let daemonFigures: DaemonFiguresSource?
     /// Touched only by the event loop that owns this handler.
     private var cache: LoopStatusCache
 
     /// One handler for one event loop; `views` is shared by all of them. Without `health` or `daemonFigures`,
     /// /healthz or /metrics is a 404.
     public init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil,
-                daemonFigures: (@Sendable () -> DaemonFigures)? = nil) {
+                daemonFigures: DaemonFiguresSource? = nil) {
         self.board = views.board
         self.views = views
         self.writer = writer
@@ -68,7 +70,7 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
             } catch {
                 return respond(.error(400, "bad query string"))
             }
-            writer.incidents(domain: board.host(at: position).check.domain, filter: filter) { result in
+            writer.incidents(domain: board.domain(at: position), filter: filter) { result in
                 switch result {
                 case .success(let incidents):
                     respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
@@ -82,8 +84,12 @@ public final class APIHandler: HTTPHandler, @unchecked Sendable {
                                  body: Badge.svg(for: views.check(at: position))))
         case .metrics:
             guard let daemonFigures else { return respond(.error(404, "no such endpoint: \(request.path)")) }
-            respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
-                                 body: MetricsText.render(checks: views.checks(), daemon: daemonFigures())))
+            // Rendered where the figures arrive, off the event loop (every host is a few lines).
+            let views = self.views
+            daemonFigures { figures in
+                respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
+                                     body: MetricsText.render(checks: views.checks(), daemon: figures)))
+            }
         case .openAPI:
             respond(.json(200, OpenAPIDocument.json))
         case .favicon:

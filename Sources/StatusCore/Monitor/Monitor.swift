@@ -66,13 +66,6 @@ public final class Monitor: @unchecked Sendable {
     private let positions: [String: Int]
     /// Monotonic nanoseconds of the last tick (or of start); 0 before start.
     private let lastTick = Atomic<UInt64>(0)
-    private let pingsSent = Atomic<UInt64>(0)
-    private let repliesReceived = Atomic<UInt64>(0)
-
-    /// Pings sent and good replies received since start (for /metrics); read from any thread.
-    public func pingCounts() -> (sent: UInt64, replies: UInt64) {
-        (pingsSent.load(ordering: .relaxed), repliesReceived.load(ordering: .relaxed))
-    }
 
     /// How long ago the schedule last fired; nil before start.
     public func nanosecondsSinceLastTick() -> UInt64? {
@@ -192,7 +185,6 @@ public final class Monitor: @unchecked Sendable {
             }
             return
         }
-        pingsSent.wrappingAdd(1, ordering: .relaxed)
         pinger.ping(address, token: host.position)
     }
 
@@ -226,7 +218,6 @@ public final class Monitor: @unchecked Sendable {
         let host = hosts[token]
         switch result.outcome {
         case .reply(let rtt):
-            repliesReceived.wrappingAdd(1, ordering: .relaxed)
             record(host, success: true, cause: nil, rtt: rtt, sentAt: result.sentAt, completedAt: result.completedAt)
         case .timeout:
             record(host, success: false, cause: .timeout, rtt: nil, sentAt: result.sentAt, completedAt: result.completedAt)

@@ -36,6 +36,8 @@ public final class StatusBoard: @unchecked Sendable {
     private let publishedVersion = Atomic<UInt64>(0)
     private let publishedStateVersion = Atomic<UInt64>(0)
     private let indexByKey: [String: Int]
+    /// The configured domains, in order; they never change, so they are read without the lock.
+    private let domains: [String]
 
     public init(hosts: [HostStatus]) {
         self.hosts = hosts
@@ -44,6 +46,12 @@ public final class StatusBoard: @unchecked Sendable {
             index[HostSpec.lookupKey(host.check.domain)] = position
         }
         self.indexByKey = index
+        self.domains = hosts.map(\.check.domain)
+    }
+
+    /// The domain at `position`, exactly as configured.
+    public func domain(at position: Int) -> String {
+        domains[position]
     }
 
     /// Every host, in configuration order.

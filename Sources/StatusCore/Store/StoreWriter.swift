@@ -21,12 +21,9 @@ public final class StoreWriter: @unchecked Sendable {
         /// Ongoing incidents of domains for which no change was waiting at that moment (so the database's word
         /// is the newest there is about them).
         public var ongoingWithoutPendingChanges: [String: Incident]
-        /// The last 30 days, for the uptime figures.
+        /// The longest uptime window's worth of history, for the uptime figures.
         public var history: StoredHistory
     }
-
-    /// How far back the history handed over at registration reaches: the longest uptime window.
-    static let historyDays = 30.0
 
     private enum Work {
         case register
@@ -322,7 +319,7 @@ public final class StoreWriter: @unchecked Sendable {
         }
         lock.unlock()
         // The history holds every ongoing incident (they reach up to now): one query instead of one per check.
-        let history = try store.history(since: Date().addingTimeInterval(-Self.historyDays * 86_400))
+        let history = try store.history(since: Date().addingTimeInterval(-UptimeCalculation.longestWindow))
         var ongoingByCheck: [Int64: Incident] = [:]
         for incident in history.incidents where incident.isOngoing { ongoingByCheck[incident.checkID] = incident }
         var ongoing: [String: Incident] = [:]

@@ -22,7 +22,8 @@ public struct HostFigures: Equatable, Sendable {
 
 public enum UptimeCalculation {
     public static let day: Double = 86_400
-    public static let windows: [Double] = [day, 7 * day, 30 * day]
+    /// The longest window: how much history the ledger keeps and the database hands over at registration.
+    public static let longestWindow: Double = 30 * day
 
     /// Uptime in percent over [now − window, now]:
     ///   watched  = the window from `watchedSince` on, minus the gaps;

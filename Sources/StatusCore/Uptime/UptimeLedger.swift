@@ -17,7 +17,6 @@ public final class UptimeLedger: @unchecked Sendable {
     private var spans: [[Span]]
     private var gaps: [MonitorGap] = []
     private var lastTrim = Date.distantPast
-    private static let keep = UptimeCalculation.windows.max() ?? 30 * 86_400
 
     /// `started`: until the database says since when a host is watched, it is watched since this run started.
     public init(domains: [String], started: Date) {
@@ -89,13 +88,13 @@ public final class UptimeLedger: @unchecked Sendable {
             if let since = host.downSince { figures.downForSeconds = max(0, now.timeIntervalSince(since)) }
             guard let position = positions[host.check.domain] else { return figures }
             let incidents = spans[position].map { (down: $0.down, up: $0.up) }
-            let percents = UptimeCalculation.windows.map {
-                UptimeCalculation.percent(window: $0, now: now, watchedSince: watchedSince[position],
+            func percent(_ window: Double) -> Double? {
+                UptimeCalculation.percent(window: window, now: now, watchedSince: watchedSince[position],
                                           incidents: incidents, gaps: gapSpans)
             }
-            figures.uptime24h = percents[0]
-            figures.uptime7d = percents[1]
-            figures.uptime30d = percents[2]
+            figures.uptime24h = percent(UptimeCalculation.day)
+            figures.uptime7d = percent(7 * UptimeCalculation.day)
+            figures.uptime30d = percent(UptimeCalculation.longestWindow)
             return figures
         }
     }
@@ -111,7 +110,7 @@ public final class UptimeLedger: @unchecked Sendable {
     private func trimIfDue(_ now: Date) {
         guard now.timeIntervalSince(lastTrim) > 3600 else { return }
         lastTrim = now
-        let horizon = now.addingTimeInterval(-Self.keep)
+        let horizon = now.addingTimeInterval(-UptimeCalculation.longestWindow)
         for position in spans.indices {
             spans[position].removeAll { span in span.up.map { $0 < horizon } ?? false }
         }
