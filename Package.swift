@@ -1,5 +1,14 @@
 // swift-tools-version:6.0
-// The `status` package: one library with all logic, a thin executable, one unit-test target.
+// The `status` package. Each layer is a target that lists only the layers below it, so the compiler holds the
+// data flow to one direction (a wrong-way import does not compile):
+//
+//   Platform (the only importer of CLinux) · Encoding        the bottom: syscalls, clocks, text formats
+//   Logging                                                  lines through a bounded buffer
+//   ICMP · HTTP · Storage (the only importer of CMariaDB)    the pinger, a generic server, the store
+//   Monitor (over ICMP) · Uptime (over Storage) · Webhooks   state and events, uptime figures, notifications
+//   API (over HTTP, Monitor, Storage, Uptime)                the contract's endpoints
+//   Daemon → status (main.swift)                            composition, and a thin executable
+//
 // No Swift package dependencies: only the toolchain, libmariadb (via pkg-config) and Linux headers.
 import PackageDescription
 
@@ -9,24 +18,50 @@ let package = Package(
         .executable(name: "status", targets: ["status"]),
     ],
     targets: [
-        .systemLibrary(
-            name: "CMariaDB",
-            pkgConfig: "libmariadb",
-            providers: [.apt(["libmariadb-dev"])]
-        ),
+        // C: Linux headers Swift's Glibc lacks, and libmariadb.
         .target(name: "CLinux"),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+
+        // The bottom: syscalls, sockets, epoll, files, clocks (the only importer of CLinux); text formats.
+        .target(name: "Platform", dependencies: ["CLinux"]),
+        .target(name: "Encoding"),
+        .target(name: "Logging", dependencies: ["Platform", "Encoding"]),
+
+        // The parts, each knowing only the layers above in this list.
+        .target(name: "ICMP", dependencies: ["Platform", "Logging"]),
+        .target(name: "HTTP", dependencies: ["Platform", "Encoding", "Logging"]),
+        .target(name: "Storage", dependencies: ["CMariaDB", "Platform", "Encoding", "Logging"]),
+        .target(name: "Monitor", dependencies: ["ICMP", "Platform", "Encoding", "Logging"]),
+        .target(name: "Uptime", dependencies: ["Storage", "Platform", "Encoding"]),
+        .target(name: "Webhooks", dependencies: ["Platform", "Encoding", "Logging"]),
         .target(
-            name: "StatusCore",
-            dependencies: ["CMariaDB", "CLinux"]
+            name: "API",
+            dependencies: ["HTTP", "Monitor", "Storage", "Uptime", "Platform", "Encoding", "Logging"],
+            resources: [.embedInCode("Resources/dashboard.html"), .embedInCode("Resources/openapi.json")]
         ),
-        .executableTarget(
-            name: "status",
-            dependencies: ["StatusCore"]
+
+        // Composition: configuration, recovery, the monitor's subscribers, start-up and shutdown.
+        .target(
+            name: "Daemon",
+            dependencies: ["API", "Monitor", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform", "Encoding",
+                           "Logging"]
         ),
-        .testTarget(
-            name: "StatusCoreTests",
-            dependencies: ["StatusCore", "CLinux"]
-        ),
-    ],
-    swiftLanguageModes: [.v5]
+        .executableTarget(name: "status", dependencies: ["Daemon"]),
+
+        // Test helpers shared by the test targets (network namespaces, an HTTP client, test databases).
+        .target(name: "TestSupport", dependencies: ["Platform", "HTTP", "Logging", "Storage"], path: "Tests/TestSupport"),
+        .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
+        .testTarget(name: "EncodingTests", dependencies: ["Encoding"]),
+        .testTarget(name: "LoggingTests", dependencies: ["Logging", "TestSupport"]),
+        .testTarget(name: "ICMPTests", dependencies: ["ICMP", "Platform", "Logging", "TestSupport"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform", "Encoding", "Logging", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Platform", "Encoding", "Logging", "TestSupport"]),
+        .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ICMP", "Platform", "Encoding", "Logging", "TestSupport"]),
+        .testTarget(name: "UptimeTests", dependencies: ["Uptime", "Storage"]),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",
+                                                  "TestSupport"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "ICMP", "Storage", "Webhooks", "Platform", "Encoding", "Logging",
+                                                     "TestSupport"]),
+    ]
 )

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include "CLinux.h"
 #include <sched.h>
+#include <pthread.h>
 
 struct cmsghdr *clinux_cmsg_firsthdr(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 struct cmsghdr *clinux_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }
@@ -30,3 +31,7 @@ int clinux_ip_recverr(void) { return IP_RECVERR; }
 int clinux_ipv6_recverr(void) { return IPV6_RECVERR; }
 int clinux_msg_errqueue(void) { return MSG_ERRQUEUE; }
 struct sockaddr *clinux_ee_offender(struct sock_extended_err *error) { return SO_EE_OFFENDER(error); }
+
+int clinux_set_thread_name(const char *name) {
+    return pthread_setname_np(pthread_self(), name);
+}

@@ -83,11 +83,40 @@ class Lab:
         shutil.rmtree(self.etc, ignore_errors=True)
 
 
-class Daemon:
+class Endpoint:
+    """The daemon's HTTP port inside a namespace, asked with one request per connection."""
+
+    def __init__(self, ns, port):
+        self.ns, self.port = ns, port
+
+    def raw(self, data: bytes, host="127.0.0.1") -> bytes:
+        here = os.path.dirname(os.path.abspath(__file__))
+        result = subprocess.run(["ip", "netns", "exec", self.ns, "python3", f"{here}/http_probe.py", host,
+                                 str(self.port)], input=data, capture_output=True, timeout=15)
+        if result.returncode != 0:
+            raise AssertionError(f"probe failed: {result.stderr.decode(errors='replace')}")
+        return result.stdout
+
+    def request(self, method, path, headers=None, host="127.0.0.1"):
+        """One request with Connection: close; returns (status, headers dict lower-cased, body bytes)."""
+        lines = [f"{method} {path} HTTP/1.1", "Host: status.test", "Connection: close"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
+        return parse_response(self.raw(raw, host))
+
+    def get_json(self, path):
+        import json
+        status, headers, body = self.request("GET", path)
+        assert status == 200, (path, status, body)
+        assert headers["content-type"] == "application/json; charset=utf-8"
+        return json.loads(body)
+
+
+class Daemon(Endpoint):
     """One `status` process, started with the contract's variables inside a namespace."""
 
     def __init__(self, binary, ns, env, port, prefix=()):
-        self.ns, self.port = ns, port
+        super().__init__(ns, port)
         self.log_path = f"/tmp/status-e2e-{ns}-{port}.log"
         self.log = open(self.log_path, "w")
         full_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LISTEN_ADDR": f"0.0.0.0:{port}", **env}
@@ -112,28 +141,6 @@ class Daemon:
                 pass
             time.sleep(0.2)
         raise AssertionError(f"daemon not serving after {timeout}s:\n{self.output()}")
-
-    def raw(self, data: bytes, host="127.0.0.1") -> bytes:
-        here = os.path.dirname(os.path.abspath(__file__))
-        result = subprocess.run(["ip", "netns", "exec", self.ns, "python3", f"{here}/http_probe.py", host,
-                                 str(self.port)], input=data, capture_output=True, timeout=15)
-        if result.returncode != 0:
-            raise AssertionError(f"probe failed: {result.stderr.decode(errors='replace')}")
-        return result.stdout
-
-    def request(self, method, path, headers=None, host="127.0.0.1"):
-        """One request with Connection: close; returns (status, headers dict lower-cased, body bytes)."""
-        lines = [f"{method} {path} HTTP/1.1", "Host: status.test", "Connection: close"]
-        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
-        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape")
-        return parse_response(self.raw(raw, host))
-
-    def get_json(self, path):
-        import json
-        status, headers, body = self.request("GET", path)
-        assert status == 200, (path, status, body)
-        assert headers["content-type"] == "application/json; charset=utf-8"
-        return json.loads(body)
 
     def output(self):
         if not self.log.closed:

@@ -1,5 +1,6 @@
 // Linux headers that Swift's Glibc module does not expose (epoll, eventfd, ICMP and ICMPv6 structs,
-// the socket error queue, mallopt), plus the CMSG macros as functions, since Swift cannot call C macros.
+// the socket error queue, mallopt, setns, thread names), plus the CMSG macros as functions, since Swift cannot
+// call C macros. Only the Platform module imports it.
 #ifndef CLINUX_H
 #define CLINUX_H
 
@@ -45,5 +46,8 @@ struct sockaddr *clinux_ee_offender(struct sock_extended_err *error);
 /// setns(2) into a network namespace (CLONE_NEWNET), which Glibc declares only under _GNU_SOURCE. The tests use
 /// it to open sockets inside a namespace they created.
 int clinux_setns_net(int fd);
+
+/// pthread_setname_np(pthread_self(), name), which Glibc declares only under _GNU_SOURCE; 0 or an errno value.
+int clinux_set_thread_name(const char *name);
 
 #endif

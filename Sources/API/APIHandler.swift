@@ -1,0 +1,111 @@
+// The HTTP handler of every endpoint: the contract's four, /healthz, /metrics, /openapi.json, the badge and the
+// dashboard page. Checks come from the monitor's StatusBoard through the loop's cached StatusView (no lock per
+// request), incidents from the store (on the store's queue, never on the event loop). Each event loop has its
+// own APIHandler, used on that loop's thread only.
+import Foundation
+import HTTP
+import Monitor
+import Storage
+
+package final class APIHandler: HTTPHandler {
+    private let board: StatusBoard
+    private let views: StatusViews
+    private let writer: StoreWriter
+    private let health: HealthReport?
+    /// Hands the daemon's figures to its argument later, on a thread that is not an event loop.
+    package typealias DaemonFiguresSource = @Sendable (@escaping @Sendable (DaemonFigures) -> Void) -> Void
+    private let daemonFigures: DaemonFiguresSource?
+    /// This loop's copy of the current /status view.
+    private var cache: LoopStatusCache
+
+    /// One handler for one event loop; `views` is shared by all of them. Without `health` or `daemonFigures`,
+    /// /healthz or /metrics is a 404.
+    package init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil,
+                daemonFigures: DaemonFiguresSource? = nil) {
+        self.board = views.board
+        self.views = views
+        self.writer = writer
+        self.health = health
+        self.daemonFigures = daemonFigures
+        self.cache = LoopStatusCache(views: views)
+    }
+
+    /// A handler with views of its own (tests, or a server with one loop).
+    package convenience init(board: StatusBoard, writer: StoreWriter) {
+        self.init(views: StatusViews(board: board), writer: writer)
+    }
+
+    package func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        let route: APIRoute
+        do {
+            route = try APIRoute.match(path: request.path)
+        } catch APIRoute.Failure.badPath(let reason) {
+            return respond(.error(400, reason))
+        } catch {
+            return respond(.error(404, "no such endpoint: \(request.path)"))
+        }
+        guard request.method == "GET" || request.method == "HEAD" else {
+            return respond(.error(405, "method \(request.method) is not allowed; use GET or HEAD",
+                                  headers: [("Allow", "GET, HEAD")]))
+        }
+        switch route {
+        case .health:
+            guard let health else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            let (status, body) = health.report()
+            respond(.json(status, body, headers: [(name: "Cache-Control", value: "no-store")]))
+        case .all, .down:
+            let current = cache.current()
+            let validator = [(name: "ETag", value: current.etag), (name: "Cache-Control", value: "no-cache")]
+            if LoopStatusCache.matches(request.header("If-None-Match"), current.etag) {
+                return respond(HTTPResponse(status: 304, headers: validator))
+            }
+            respond(.json(200, route == .all ? current.all : current.down, headers: validator))
+        case .service(let domain):
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            respond(.json(200, Payloads.one(views.check(at: position), Payloads.check)))
+        case .incidents(let domain):
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            let filter: IncidentFilter
+            do {
+                filter = try IncidentQuery.parse(request.query)
+            } catch let invalid as IncidentQuery.Invalid {
+                return respond(.error(400, invalid.reason))
+            } catch {
+                return respond(.error(400, "bad query string"))
+            }
+            writer.incidents(domain: board.domain(at: position), filter: filter) { result in
+                switch result {
+                case .success(let incidents):
+                    respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
+                case .failure(let error):
+                    respond(.error(503, "incidents are unavailable: \(error)"))
+                }
+            }
+        case .badge(let domain):
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            respond(HTTPResponse(status: 200, headers: [("Content-Type", Badge.contentType), ("Cache-Control", "no-cache")],
+                                 body: Badge.svg(for: views.check(at: position))))
+        case .metrics:
+            guard let daemonFigures else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            // Rendered where the figures arrive, off the event loop (every host is a few lines).
+            let views = self.views
+            daemonFigures { figures in
+                respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
+                                     body: MetricsText.render(checks: views.checks(), daemon: figures)))
+            }
+        case .openAPI:
+            respond(.json(200, OpenAPIDocument.json))
+        case .favicon:
+            respond(HTTPResponse(status: 204, headers: [("Cache-Control", "max-age=86400")]))
+        case .dashboard:
+            respond(HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"),
+                                                        ("Content-Security-Policy", DashboardPage.contentSecurityPolicy),
+                                                        ("X-Content-Type-Options", "nosniff")],
+                                 body: DashboardPage.html))
+        }
+    }
+
+    private func notMonitored(_ domain: String) -> HTTPResponse {
+        .error(404, "\(domain) is not monitored")
+    }
+}

@@ -1,0 +1,99 @@
+// The contract's JSON payloads: a check and an incident, and arrays of them, written as bytes. Field names and
+// types are fixed; added fields (rtt_ms, loss_pct, uptime, down_since, duration_s) stand beside them.
+import Encoding
+import Foundation
+import Monitor
+import Storage
+import Uptime
+
+/// One host as the API shows it: its state on the board and its uptime figures as of now.
+package struct CheckView: Sendable {
+    package var host: HostStatus
+    package var figures: HostFigures
+
+    package init(host: HostStatus, figures: HostFigures = HostFigures()) {
+        self.host = host
+        self.figures = figures
+    }
+}
+
+package enum Payloads {
+    /// `{"id":1,"domain":"nas.lan","last_performed":"…Z"|null,"status":true,"rtt_ms":0.42|null,"loss_pct":1.563|null,
+    /// "uptime_24h_pct":99.9|null,"uptime_7d_pct":…,"uptime_30d_pct":…,"down_since":"…Z"|null,"down_for_s":12.5|null}`
+    package static func check(_ view: CheckView, into json: inout JSONBuffer) {
+        let host = view.host
+        let figures = view.figures
+        json.raw("{\"id\":")
+        json.integer(host.id)
+        json.raw(",\"domain\":")
+        json.string(host.domain)
+        json.raw(",\"last_performed\":")
+        json.time(host.lastPerformed)
+        json.raw(",\"status\":")
+        json.bool(host.reportedUp)
+        json.raw(",\"rtt_ms\":")
+        json.fixed3(host.lastRTTMilliseconds)
+        json.raw(",\"loss_pct\":")
+        json.fixed3(host.recent.lossPercent)
+        json.raw(",\"uptime_24h_pct\":")
+        json.fixed3(figures.uptime24h)
+        json.raw(",\"uptime_7d_pct\":")
+        json.fixed3(figures.uptime7d)
+        json.raw(",\"uptime_30d_pct\":")
+        json.fixed3(figures.uptime30d)
+        json.raw(",\"down_since\":")
+        json.time(host.reportedUp ? nil : host.downSince)
+        json.raw(",\"down_for_s\":")
+        json.fixed3(host.reportedUp ? nil : figures.downForSeconds)
+        json.raw("}")
+    }
+
+    /// An incident with its `duration_s` as of `now` (an ongoing incident's lasts until now).
+    package static func incident(now: Date) -> (Incident, inout JSONBuffer) -> Void {
+        { incident, json in
+            incidentFields(incident, into: &json)
+            json.raw(",\"duration_s\":")
+            json.fixed3(max(0, (incident.upDetection ?? now).timeIntervalSince(incident.downDetection)))
+            json.raw("}")
+        }
+    }
+
+    /// `{"id":7,"check_id":1,"description":"…","down_detection":"…Z","up_detection":"…Z"|null}`
+    package static func incident(_ incident: Incident, into json: inout JSONBuffer) {
+        incidentFields(incident, into: &json)
+        json.raw("}")
+    }
+
+    /// An incident's object without its closing brace.
+    private static func incidentFields(_ incident: Incident, into json: inout JSONBuffer) {
+        json.raw("{\"id\":")
+        json.integer(incident.id)
+        json.raw(",\"check_id\":")
+        json.integer(incident.checkID)
+        json.raw(",\"description\":")
+        json.string(incident.description)
+        json.raw(",\"down_detection\":")
+        json.time(incident.downDetection)
+        json.raw(",\"up_detection\":")
+        json.time(incident.upDetection)
+    }
+
+    /// One payload as bytes.
+    package static func one<T>(_ item: T, _ encode: (T, inout JSONBuffer) -> Void) -> [UInt8] {
+        var json = JSONBuffer(capacity: 192)
+        encode(item, &json)
+        return json.bytes
+    }
+
+    /// A JSON array of payloads as bytes; `sizeHint` is the expected bytes per item.
+    package static func array<T>(_ items: [T], sizeHint: Int = 160, _ encode: (T, inout JSONBuffer) -> Void) -> [UInt8] {
+        var json = JSONBuffer(capacity: 2 + items.count * sizeHint)
+        json.raw("[")
+        for (index, item) in items.enumerated() {
+            if index > 0 { json.raw(",") }
+            encode(item, &json)
+        }
+        json.raw("]")
+        return json.bytes
+    }
+}

@@ -1,0 +1,188 @@
+// The daemon's whole configuration, read from environment variables (see CONTRACT.md) and validated: each part's
+// own settings (the monitor's, the database's, the webhooks'), built from the variables that name them.
+import Encoding
+import Foundation
+import Logging
+import Monitor
+import Platform
+import Storage
+import Webhooks
+
+package struct Configuration: Equatable, Sendable {
+    package var hosts: [HostSpec]
+    package var interval: ConfigDuration
+    package var timeout: ConfigDuration
+    package var failureThreshold: Int
+    package var recoveryThreshold: Int
+    package var database: DatabaseConfiguration
+    package var listen: SocketAddress
+    /// Value of Access-Control-Allow-Origin on every response; nil (CORS_ALLOW_ORIGIN set empty) sends none.
+    package var corsAllowOrigin: String?
+    package var logLevel: Logger.Level
+    /// STATE_DIR: the journal, state.json and the alive file (see Journal).
+    package var stateDirectory: String
+    /// WEBHOOK_URL, WEBHOOK_URLS and WEBHOOK_FORMAT: who hears about incidents opening and closing.
+    package var webhooks: WebhookConfiguration = WebhookConfiguration()
+
+    /// What the monitor is told: hosts, interval, timeout and thresholds.
+    package var monitorSettings: MonitorSettings {
+        MonitorSettings(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+                        recoveryThreshold: recoveryThreshold)
+    }
+
+    static let defaultInterval = ConfigDuration(nanoseconds: 30_000_000_000)
+    static let defaultTimeout = ConfigDuration(nanoseconds: 1_000_000_000)
+    static let minimumInterval = ConfigDuration(nanoseconds: 10_000_000)
+    static let maximumInterval = ConfigDuration(nanoseconds: 86_400_000_000_000)
+
+    /// Reads and validates every variable. `readFile` reads MYSQL_PASSWORD_FILE (injected for tests).
+    /// Throws the first `ConfigurationError` found.
+    package static func fromEnvironment(
+        _ environment: [String: String],
+        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) throws -> Configuration {
+        let hosts = try parseHosts(environment["MONITORING_HOSTS"])
+        let interval = try parseDuration("MONITORING_INTERVAL", environment["MONITORING_INTERVAL"]) ?? defaultInterval
+        guard interval >= minimumInterval, interval <= maximumInterval else {
+            throw ConfigurationError("MONITORING_INTERVAL", environment["MONITORING_INTERVAL"],
+                                     "must be between \(minimumInterval) and 24h")
+        }
+        let timeout: ConfigDuration
+        if let explicit = try parseDuration("MONITORING_TIMEOUT", environment["MONITORING_TIMEOUT"]) {
+            guard explicit.nanoseconds > 0 else {
+                throw ConfigurationError("MONITORING_TIMEOUT", environment["MONITORING_TIMEOUT"], "must be more than 0")
+            }
+            guard explicit <= interval else {
+                throw ConfigurationError("MONITORING_TIMEOUT", environment["MONITORING_TIMEOUT"],
+                                         "must not be longer than MONITORING_INTERVAL (\(interval))")
+            }
+            timeout = explicit
+        } else {
+            timeout = min(defaultTimeout, interval)
+        }
+        let failureThreshold = try parseCount("MONITORING_FAILURE_THRESHOLD", environment["MONITORING_FAILURE_THRESHOLD"]) ?? 3
+        let recoveryThreshold = try parseCount("MONITORING_RECOVERY_THRESHOLD", environment["MONITORING_RECOVERY_THRESHOLD"]) ?? 1
+        let database = try parseDatabase(environment, readFile: readFile)
+        let listen = try parseListen(environment["LISTEN_ADDR"])
+        let cors = environment["CORS_ALLOW_ORIGIN"].map { $0.trimmingCharacters(in: .whitespaces) } ?? "*"
+        guard !cors.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 || $0 == 127 } ?? false) }) else {
+            throw ConfigurationError("CORS_ALLOW_ORIGIN", cors, "must not contain control characters")
+        }
+        let logLevel = try parseLogLevel(environment["LOG_LEVEL"])
+        let stateDirectory = environment["STATE_DIR"].map { $0.trimmingCharacters(in: .whitespaces) } ?? "/var/lib/status"
+        guard !stateDirectory.isEmpty, !stateDirectory.contains("\0") else {
+            throw ConfigurationError("STATE_DIR", environment["STATE_DIR"], "must be a directory path")
+        }
+        let webhooks = try webhooks(environment)
+        return Configuration(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+                             recoveryThreshold: recoveryThreshold, database: database, listen: listen,
+                             corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel,
+                             stateDirectory: stateDirectory, webhooks: webhooks)
+    }
+
+    static func parseHosts(_ value: String?) throws -> [HostSpec] {
+        guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ConfigurationError("MONITORING_HOSTS", value, "required: a comma-separated list of hosts, e.g. nas.lan,192.0.2.10,::1")
+        }
+        var hosts: [HostSpec] = []
+        var seen: Set<String> = []
+        for entry in value.split(separator: ",", omittingEmptySubsequences: true) {
+            let text = entry.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard let host = HostSpec(text) else {
+                throw ConfigurationError("MONITORING_HOSTS", value,
+                                         "\"\(text)\" is not an IPv4 address, an IPv6 address or a DNS name")
+            }
+            guard seen.insert(host.lookupKey).inserted else {
+                throw ConfigurationError("MONITORING_HOSTS", value, "\"\(text)\" is listed twice")
+            }
+            hosts.append(host)
+        }
+        guard !hosts.isEmpty else {
+            throw ConfigurationError("MONITORING_HOSTS", value, "lists no host")
+        }
+        return hosts
+    }
+
+    static func parseDuration(_ variable: String, _ value: String?) throws -> ConfigDuration? {
+        guard let value else { return nil }
+        guard let duration = ConfigDuration.parse(value) else {
+            throw ConfigurationError(variable, value, "not a duration (use 30, 2.5, 500ms, 10s or 1m)")
+        }
+        return duration
+    }
+
+    static func parseCount(_ variable: String, _ value: String?) throws -> Int? {
+        guard let value else { return nil }
+        let text = value.trimmingCharacters(in: .whitespaces)
+        guard text.allSatisfy({ $0.isASCII && $0.isNumber }), let count = Int(text), (1...1000).contains(count) else {
+            throw ConfigurationError(variable, value, "must be a whole number from 1 to 1000")
+        }
+        return count
+    }
+
+    static func parseDatabase(_ environment: [String: String], readFile: (String) throws -> String) throws -> DatabaseConfiguration {
+        var database = DatabaseConfiguration()
+        if let host = environment["MYSQL_HOST"] {
+            guard !host.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ConfigurationError("MYSQL_HOST", host, "must not be empty")
+            }
+            database.host = host.trimmingCharacters(in: .whitespaces)
+        }
+        if let port = environment["MYSQL_PORT"] {
+            guard let number = UInt16(port.trimmingCharacters(in: .whitespaces)), number > 0 else {
+                throw ConfigurationError("MYSQL_PORT", port, "must be a port number from 1 to 65535")
+            }
+            database.port = number
+        }
+        if let socket = environment["MYSQL_UNIX_SOCKET"], !socket.isEmpty {
+            database.unixSocket = socket
+        }
+        if let user = environment["MYSQL_USER"] {
+            guard !user.isEmpty else { throw ConfigurationError("MYSQL_USER", user, "must not be empty") }
+            database.user = user
+        }
+        if let name = environment["MYSQL_DATABASE"] {
+            guard !name.isEmpty, name.utf8.count <= 64 else {
+                throw ConfigurationError("MYSQL_DATABASE", name, "must be 1 to 64 bytes")
+            }
+            database.database = name
+        }
+        let password = environment["MYSQL_PASSWORD"]
+        let passwordFile = environment["MYSQL_PASSWORD_FILE"]
+        if password != nil, let passwordFile {
+            throw ConfigurationError("MYSQL_PASSWORD_FILE", passwordFile, "set either MYSQL_PASSWORD or MYSQL_PASSWORD_FILE, not both")
+        }
+        if let passwordFile {
+            do {
+                var text = try readFile(passwordFile)
+                while text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+                database.password = text
+            } catch {
+                throw ConfigurationError("MYSQL_PASSWORD_FILE", passwordFile, "cannot be read: \(error.localizedDescription)")
+            }
+        } else {
+            database.password = password
+        }
+        return database
+    }
+
+    static func parseListen(_ value: String?) throws -> SocketAddress {
+        let text = (value ?? "0.0.0.0:8080").trimmingCharacters(in: .whitespaces)
+        let full = text.hasPrefix(":") ? "0.0.0.0" + text : text
+        guard let address = SocketAddress(hostPort: full) else {
+            throw ConfigurationError("LISTEN_ADDR", value, "not an address and port (use 0.0.0.0:8080, 127.0.0.1:8080 or [::]:8080)")
+        }
+        return address
+    }
+
+    static func parseLogLevel(_ value: String?) throws -> Logger.Level {
+        switch value?.lowercased() {
+        case nil, "info": return .info
+        case "debug": return .debug
+        case "warn", "warning": return .warning
+        case "error": return .error
+        default: throw ConfigurationError("LOG_LEVEL", value, "must be debug, info, warn or error")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+// The daemon: builds every part from the configuration and the state directory, wires the monitor's events to
+// their subscribers, hands the database's registration to the parts that wait for it, serves at once (the
+// database may come later), and shuts down cleanly on SIGTERM or SIGINT (+Shutdown). main.swift only parses the
+// configuration, builds a Daemon and runs it.
+//
+//   timer → pinger → monitor ─ events ─┬→ status board ──────────→ API (HTTP)
+//                                      ├→ store writer → MariaDB ─┘ (incidents)
+//                                      ├→ uptime ledger ──────────┘
+//                                      └→ webhooks
+import API
+import Dispatch
+import Encoding
+import Foundation
+import Glibc
+import HTTP
+import ICMP
+import Logging
+import Monitor
+import Platform
+import Storage
+import Synchronization
+import Uptime
+import Webhooks
+
+package final class Daemon {
+    let configuration: Configuration
+    let logger: Logger
+    let started = Date()
+    let writer: StoreWriter
+    let board: StatusBoard
+    let ledger: UptimeLedger
+    let webhooks: WebhookNotifier?
+    let monitor: Monitor
+    let server: HTTPServer
+    let stopping = Atomic<Bool>(false)
+    private var signalSources: [DispatchSourceSignal] = []
+
+    /// Opens the state directory, the ICMP sockets and the listening socket; throws what stops start-up.
+    package init(configuration: Configuration) throws(StartupError) {
+        self.configuration = configuration
+        let logger = Logger(minimumLevel: configuration.logLevel)
+        self.logger = logger
+        if !MallocTuning.mapBuffersLargerThan(256 * 1024) { logger.warning("malloc_tuning_refused", ["option": "M_MMAP_THRESHOLD"]) }
+        for number in [SIGPIPE, SIGTERM, SIGINT] { signal(number, SIG_IGN) }
+
+        let journal: Journal
+        do {
+            journal = try Journal(directory: configuration.stateDirectory)
+        } catch {
+            throw Self.failed(StartupError("STATE_DIR=\(configuration.stateDirectory): \(error)", exitCode: 2), logger)
+        }
+        let recovery = Recovery(journal.recovered, started: started)
+        for problem in recovery.damagedRecords { logger.warning("journal_damaged", ["detail": problem]) }
+        if recovery.replayed > 0 { logger.info("journal_replay", ["records": recovery.replayed]) }
+
+        let domains = configuration.hosts.map(\.domain)
+        writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), journal: journal,
+                             domains: domains, logger: logger, historyWindow: UptimeCalculation.longestWindow)
+        board = StatusBoard(hosts: recovery.hostStatuses(configuration.hosts))
+        ledger = UptimeLedger(domains: domains, started: started)
+        webhooks = configuration.webhooks.urls.isEmpty ? nil : WebhookNotifier(configuration: configuration.webhooks, logger: logger)
+        if let gap = recovery.gap {
+            logger.info("monitor_gap", ["from": JSONText.time(gap.from), "until": JSONText.time(gap.until), "reason": gap.reason])
+            writer.submit(.gap(from: gap.from, until: gap.until, reason: gap.reason))
+            ledger.recordGap(gap)
+        }
+        for (domain, since) in recovery.downSince { ledger.recordOpened(domain: domain, downDetection: since) }
+
+        let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated)
+        let pinger: Pinger
+        do {
+            pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds,
+                                hostCount: configuration.hosts.count, logger: logger)
+        } catch {
+            throw Self.failed(StartupError("no ICMP socket could be opened: \(error)", exitCode: 1), logger)
+        }
+        var observers: [any MonitorObserver] = [board, StoreFeed(writer), UptimeFeed(ledger)]
+        if let webhooks { observers.append(WebhookFeed(webhooks, board: board)) }
+        monitor = Monitor(settings: configuration.monitorSettings, downSince: recovery.downSince, pinger: pinger,
+                          observers: observers, queue: pingQueue, logger: logger)
+        do {
+            server = try Self.makeServer(configuration, board: board, ledger: ledger, writer: writer, monitor: monitor,
+                                         started: started, logger: logger)
+        } catch {
+            let reason = ConfigurationError("LISTEN_ADDR", configuration.listen.description, "\(error)")
+            throw Self.failed(StartupError(reason), logger)
+        }
+    }
+
+    /// Starts every part and serves until a signal stops the daemon. Never returns.
+    package func run() -> Never {
+        logger.info("starting", ["hosts": configuration.hosts.count, "interval": configuration.interval,
+                                 "timeout": configuration.timeout, "listen": configuration.listen,
+                                 "state_dir": configuration.stateDirectory])
+        writer.start { [board, ledger, monitor] registration in
+            board.setIDs(registration.ids)
+            ledger.load(registration.history, ids: registration.ids)
+            monitor.adopt(registration.ongoingWithoutPendingChanges.mapValues {
+                OngoingIncident(id: $0.id, description: $0.description, downDetection: $0.downDetection)
+            })
+        }
+        monitor.start()
+        server.start()
+        logger.info("serving", ["address": server.boundAddress])
+        signalSources = [(SIGTERM, "TERM"), (SIGINT, "INT")].map { number, name in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            source.setEventHandler { [self] in shutDown(signalName: name) }
+            source.resume()
+            return source
+        }
+        dispatchMain()
+    }
+
+    private static func makeServer(_ configuration: Configuration, board: StatusBoard, ledger: UptimeLedger,
+                                   writer: StoreWriter, monitor: Monitor, started: Date, logger: Logger) throws -> HTTPServer {
+        var common: [(name: String, value: String)] = []
+        if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
+        var serverConfiguration = HTTPServerConfiguration(address: configuration.listen, commonHeaders: common)
+        let responses = HTTPResponseCounts()
+        serverConfiguration.responseCounts = responses
+        let views = StatusViews(board: board, ledger: ledger)
+        let health = HealthReport(monitor: monitor, writer: writer, interval: configuration.interval.seconds)
+        // The pinger's counters are read on the ping queue; the rest, and the rendering, on a global queue.
+        let figures: APIHandler.DaemonFiguresSource = { deliver in
+            monitor.readPingerCounters { pings in
+                DispatchQueue.global().async {
+                    deliver(DaemonFigures(pingsSent: UInt64(pings.sent), pingReplies: UInt64(pings.replies),
+                                          databaseReachable: writer.databaseReachable, journalWaiting: writer.journalWaiting,
+                                          pendingWrites: writer.pendingCount, responses: responses.snapshot(),
+                                          startedAt: started, logLinesDropped: logger.droppedLines))
+                }
+            }
+        }
+        return try HTTPServer(configuration: serverConfiguration, logger: logger, makeHandler: {
+            APIHandler(views: views, writer: writer, health: health, daemonFigures: figures)
+        })
+    }
+
+    /// Logs why start-up failed and lets the line reach stdout before the caller exits.
+    private static func failed(_ error: StartupError, _ logger: Logger) -> StartupError {
+        logger.error("startup_failed", ["reason": error.description])
+        logger.flush(timeout: 1)
+        return error
+    }
+}

@@ -1,0 +1,104 @@
+// One epoll event loop, on a thread of its own: the loop itself and the dispatch of readiness events. What it does
+// with them is in the extensions beside this file: accepting (+Accepting), reading and framing requests
+// (+Requests), answering and writing (+Writing), timeouts and shutdown (+Timeouts). The loop and everything it
+// owns (connections, handler, buffers) are used on its thread only: it is not Sendable, and reaches that thread
+// through a Handoff. Other threads talk to it through its LoopMailbox.
+import Foundation
+import Glibc
+import Logging
+import Platform
+
+final class HTTPEventLoop {
+    static let listenerToken = UInt64.max
+    static let wakeToken = UInt64.max - 1
+    static let readEvents = Epoll.input | Epoll.readHangup
+    /// Every loop watches the one listening socket; EPOLLEXCLUSIVE wakes one of them per connection, not all.
+    static let listenerEvents = Epoll.input | Epoll.exclusive
+    /// Connections taken per listener wake-up (HAProxy's default maxaccept): a burst is accepted in one go,
+    /// while EPOLLEXCLUSIVE hands connections that arrive one at a time to whichever loop is idle.
+    static let acceptsPerWake = 64
+    /// Timeouts are checked at most this often (nanoseconds): a sweep visits every connection.
+    static let sweepInterval: UInt64 = 100_000_000
+
+    let listener: FileDescriptor
+    let configuration: HTTPServerConfiguration
+    let handler: HTTPHandler
+    let logger: Logger
+    let epoll: Epoll
+    let mailbox: LoopMailbox
+    let budget: ConnectionBudget
+    var writer: HTTPResponseWriter
+    var connections = ConnectionTable()
+    var shutdownDeadline: MonotonicInstant?
+    var acceptPausedUntil: MonotonicInstant?
+    var nextSweep = MonotonicInstant.now()
+    var readBuffer = [UInt8](repeating: 0, count: 65_536)
+
+    /// `index`: this loop's place among the server's loops (its shard of the response counts).
+    init(listener: FileDescriptor, configuration: HTTPServerConfiguration, budget: ConnectionBudget, handler: HTTPHandler,
+         mailbox: LoopMailbox, index: Int, logger: Logger) throws {
+        self.listener = listener
+        self.budget = budget
+        self.configuration = configuration
+        self.handler = handler
+        self.mailbox = mailbox
+        self.logger = logger
+        self.epoll = try Epoll()
+        self.writer = HTTPResponseWriter(commonHeaders: configuration.commonHeaders, counts: configuration.responseCounts,
+                                         shard: index)
+        try epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken)
+        try epoll.add(mailbox.wake.fd, events: Epoll.input, token: Self.wakeToken)
+    }
+
+    /// Runs until shutdown has finished (every connection closed, or the grace period over).
+    func run() {
+        mailbox.bindToCurrentThread()
+        while true {
+            do {
+                try epoll.wait(timeoutMilliseconds: 250) { token, events in
+                    self.dispatch(token: token, events: events)
+                }
+            } catch {
+                logger.error("http_loop", ["reason": "\(error)"])
+                usleep(10_000)
+            }
+            drainMailbox()
+            sweepTimeouts()
+            if let deadline = shutdownDeadline {
+                closeIdleConnections()
+                if connections.count == 0 || MonotonicInstant.now() >= deadline { break }
+            }
+        }
+        for connection in connections.all { close(connection) }
+        try? epoll.remove(listener)  // the server closes the shared listener once every loop has stopped
+    }
+
+    private func dispatch(token: UInt64, events: UInt32) {
+        switch token {
+        case Self.listenerToken:
+            acceptAll()
+        case Self.wakeToken:
+            mailbox.wake.drain()
+        default:
+            guard let connection = connections.connection(for: token) else { return }
+            let errorOrHangup = events & (Epoll.error | Epoll.hangup) != 0
+            if events & Epoll.input | Epoll.readHangup != 0 || errorOrHangup { readable(connection) }
+            if let still = connections.connection(for: token), events & Epoll.output != 0 || errorOrHangup {
+                flush(still)
+                if let open = connections.connection(for: token) { process(open) }
+            }
+            if let open = connections.connection(for: token) { updateInterest(open) }
+        }
+    }
+
+    /// Applies what other threads (and handlers on this one) handed over: responses, and a shutdown request.
+    func drainMailbox() {
+        guard let (deliveries, shutdown) = mailbox.takeAll() else { return }
+        for delivery in deliveries { apply(delivery) }
+        if let grace = shutdown, shutdownDeadline == nil { beginShutdown(grace) }
+    }
+
+    func deadline(_ seconds: Double) -> MonotonicInstant {
+        MonotonicInstant.after(seconds: seconds)
+    }
+}

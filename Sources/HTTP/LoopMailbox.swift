@@ -1,0 +1,58 @@
+// How other threads reach an event loop: responses that handlers finish elsewhere (after a database read) and the
+// shutdown request go into a locked inbox, and an eventfd wakes the loop. A response given on the loop's own
+// thread (most are) does not wake it: the loop empties the inbox right after each handler call.
+import Glibc
+import Platform
+import Synchronization
+
+final class LoopMailbox: Sendable {
+    struct Delivery {
+        var token: UInt64
+        var sequence: UInt64
+        var response: HTTPResponse
+    }
+
+    private struct Inbox {
+        var deliveries: [Delivery] = []
+        var shutdownGracePeriod: Double?
+    }
+
+    let wake: EventFD
+    private let inbox = Mutex(Inbox())
+    /// Set after something is put in the inbox, so an empty inbox is seen without taking the lock.
+    private let filled = Atomic<Bool>(false)
+    /// The loop's thread (pthread_t), once it runs; 0 before.
+    private let loopThread = Atomic<UInt>(0)
+
+    init() throws {
+        wake = try EventFD()
+    }
+
+    /// Called by the loop's thread when it starts.
+    func bindToCurrentThread() {
+        loopThread.store(UInt(pthread_self()), ordering: .releasing)
+    }
+
+    /// Hands a response over from any thread.
+    func deliver(_ delivery: Delivery) {
+        inbox.withLock { $0.deliveries.append(delivery) }
+        filled.store(true, ordering: .releasing)
+        if loopThread.load(ordering: .acquiring) != UInt(pthread_self()) { wake.signal() }
+    }
+
+    /// Asks the loop to stop accepting and close within `gracePeriod` seconds.
+    func requestShutdown(gracePeriod: Double) {
+        inbox.withLock { $0.shutdownGracePeriod = gracePeriod }
+        filled.store(true, ordering: .releasing)
+        wake.signal()
+    }
+
+    /// What arrived since the last call: the responses in arrival order, and a shutdown request if one came.
+    func takeAll() -> (deliveries: [Delivery], shutdownGracePeriod: Double?)? {
+        guard filled.exchange(false, ordering: .acquiringAndReleasing) else { return nil }
+        return inbox.withLock { inbox in
+            defer { inbox = Inbox() }
+            return (inbox.deliveries, inbox.shutdownGracePeriod)
+        }
+    }
+}

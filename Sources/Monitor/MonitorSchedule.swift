@@ -1,0 +1,48 @@
+// When each host is pinged. The interval is cut into slots of 10 ms (fewer when there are fewer hosts) and the
+// hosts are spread evenly over them: 10,000 hosts at 1 s are 100 pings every 10 ms. The timers of one slot share
+// one deadline, so Dispatch fires them in one wake-up and the ping queue sends them in one go; a wake-up per host
+// would cost several thread switches per ping. With a long interval the first pings still all happen within a
+// second of start, so /status fills in at once. Pure arithmetic on nanoseconds.
+
+struct MonitorSchedule {
+    /// The schedule's granularity: hosts whose places fall in one slot are pinged together.
+    static let slotNanoseconds: UInt64 = 10_000_000
+
+    let interval: UInt64
+    private let hostCount: UInt64
+    private let slots: UInt64
+    private let firstSpread: UInt64
+
+    init(intervalNanoseconds: UInt64, hostCount: Int) {
+        interval = max(intervalNanoseconds, 1)
+        self.hostCount = UInt64(max(hostCount, 1))
+        slots = max(1, min(self.hostCount, interval / Self.slotNanoseconds))
+        firstSpread = min(interval, 1_000_000_000)
+    }
+
+    /// Where the host at `position` sits: its timer fires at start + `phase` + k × interval, and its very first
+    /// ping goes out at start + `first`.
+    func place(of position: Int) -> (phase: UInt64, first: UInt64) {
+        let slot = UInt64(position) * slots / hostCount
+        return (interval * slot / slots, firstSpread * slot / slots)
+    }
+
+    /// The offset from start of the host's first timer deadline that is not in the past at `elapsed` nanoseconds
+    /// after start (a name's timer starts once its look-up has answered).
+    func firstDeadline(phase: UInt64, elapsed: UInt64) -> UInt64 {
+        guard elapsed > phase else { return phase }
+        return phase + ((elapsed - phase) / interval + 1) * interval
+    }
+
+    /// Whether an extra first ping is due at `first`: when the timer's first deadline is more than a second later.
+    func needsEarlyPing(deadline: UInt64, first: UInt64) -> Bool {
+        deadline > first + 1_000_000_000
+    }
+
+    /// The due time after `due` that is not before `now` (a tick Dispatch skipped counts as late).
+    func nextDue(after due: UInt64, now: UInt64) -> UInt64 {
+        var next = due + interval
+        while next < now { next += interval }
+        return next
+    }
+}

@@ -1,0 +1,21 @@
+// Values bound to and read from prepared statements: the only way data reaches SQL.
+import Foundation
+
+/// A statement parameter or result cell.
+package enum SQLValue: Equatable, Sendable {
+    case int(Int64)
+    case text(String)
+    case date(Date)
+    case null
+
+    var int: Int64? { if case .int(let v) = self { return v }; return nil }
+    var text: String? { if case .text(let v) = self { return v }; return nil }
+    var date: Date? { if case .date(let v) = self { return v }; return nil }
+}
+
+/// The type a result column is read as.
+package enum SQLColumn: Sendable {
+    case int
+    case text
+    case date
+}

@@ -1,0 +1,89 @@
+// The journal's own queue: appends (fsynced) in the order the writer submitted them, marks changes as written, the
+// check ids, and the heartbeat in the alive file every 5 s. The writer asks `waitUntilAppended` before it writes a
+// journaled change to the database, so a change is on disk before the database has it: a crash between the two
+// leaves it in the journal, never only in the database's hands.
+import Dispatch
+import Foundation
+import Logging
+import Platform
+import Synchronization
+
+final class JournalKeeper: Sendable {
+    final class Files {
+        let journal: Journal
+        var heartbeat: DispatchSourceTimer?
+        init(_ journal: Journal) { self.journal = journal }
+    }
+
+    let files: QueueConfined<Files>
+    /// The highest sequence number whose append has finished (written and fsynced, or failed and logged).
+    private let appendedThrough: Atomic<UInt64>
+    private let logger: Logger
+
+    init(_ journal: sending Journal, logger: Logger) {
+        self.logger = logger
+        appendedThrough = Atomic(journal.lastSequence)
+        let queue = DispatchQueue(label: "status.journal")
+        files = QueueConfined(Files(journal), queue: queue)
+        files.async { [logger] files in
+            let heartbeat = DispatchSource.makeTimerSource(queue: queue)
+            heartbeat.schedule(deadline: .now(), repeating: .seconds(5), leeway: .milliseconds(500))
+            heartbeat.setEventHandler { [journal = files.journal] in
+                do { try journal.markAlive(Date()) } catch { logger.error("state_dir_write_failed", ["reason": "\(error)"]) }
+            }
+            heartbeat.resume()
+            files.heartbeat = heartbeat
+        }
+    }
+
+    deinit {
+        files.async { $0.heartbeat?.cancel() }
+    }
+
+    /// Appends `change` later, in call order. Call with the writer's lock held, before the change is queued for the
+    /// database, so that `waitUntilAppended` covers it.
+    func append(sequence: UInt64, _ change: StateChange) {
+        files.async { [self] files in
+            do {
+                try files.journal.append(sequence: sequence, change)
+            } catch {
+                logger.error("journal_append_failed", ["reason": "\(error)", "change": "\(change)"])
+            }
+            appendedThrough.store(sequence, ordering: .releasing)
+        }
+    }
+
+    /// Returns once the append of `sequence` has finished. Blocks: call on the store's queue.
+    func waitUntilAppended(_ sequence: UInt64) {
+        guard appendedThrough.load(ordering: .acquiring) < sequence else { return }
+        files.sync { _ in }  // every append queued before this one is done when it returns
+    }
+
+    /// Every change up to `sequence` is in the database.
+    func applied(through sequence: UInt64) {
+        files.async { [logger] files in
+            do { try files.journal.applied(through: sequence) } catch {
+                logger.error("journal_write_failed", ["reason": "\(error)"])
+            }
+        }
+    }
+
+    /// Remembers the database's check ids in state.json.
+    func remember(ids: [String: Int64]) {
+        files.async { [logger] files in
+            do { try files.journal.remember(ids: ids) } catch {
+                logger.error("state_dir_write_failed", ["reason": "\(error)"])
+            }
+        }
+    }
+
+    /// Notes a clean stop in the alive file and waits for it to be on disk.
+    func markStopped() {
+        files.sync { [logger] files in
+            files.heartbeat?.cancel()
+            do { try files.journal.markAlive(Date(), stopped: true) } catch {
+                logger.error("state_dir_write_failed", ["reason": "\(error)"])
+            }
+        }
+    }
+}

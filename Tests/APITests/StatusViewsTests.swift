@@ -1,0 +1,69 @@
+// When /status bodies are rebuilt: at once when a host goes down or up, and for a ping that only moves
+// last_performed at most once per refresh interval.
+import Foundation
+import Testing
+@testable import API
+import HTTP
+import Logging
+import Monitor
+import Storage
+import Uptime
+import Encoding
+import TestSupport
+
+@Suite struct StatusViewsTests {
+    func makeBoard() -> StatusBoard {
+        StatusBoard(hosts: [
+            HostStatus(id: 1, domain: "nas.lan", lastPerformed: Date()),
+            HostStatus(id: 2, domain: "printer.lan", lastPerformed: Date()),
+        ])
+    }
+
+    func body(_ view: StatusView) -> String { String(decoding: view.all, as: UTF8.self) }
+
+    @Test func aHostGoingDownIsServedAtOnce() {
+        let board = makeBoard()
+        var cache = LoopStatusCache(views: StatusViews(board: board, refreshInterval: 3600))
+        let before = cache.current()
+        #expect(cache.current() === before, "an unchanged board reuses the same bytes")
+        board.ping(1, down: true)
+        let after = cache.current()
+        #expect(after !== before && after.etag != before.etag)
+        #expect(String(decoding: after.down, as: UTF8.self).contains("printer.lan"))
+    }
+
+    @Test func aPingThatOnlyMovesLastPerformedIsServedWithinTheRefreshInterval() throws {
+        let board = makeBoard()
+        var cache = LoopStatusCache(views: StatusViews(board: board, refreshInterval: 0.3))
+        let before = cache.current()
+        let later = Date(timeIntervalSinceNow: 5)
+        board.ping(0, at: later, down: false, rtt: 2)
+        #expect(cache.current() === before, "not rebuilt for a time-only change inside the interval")
+        Thread.sleep(forTimeInterval: 0.35)
+        let after = cache.current()
+        #expect(after !== before && body(after).contains(JSONText.time(later)))
+        #expect(cache.current() === after)
+    }
+}
+
+@Suite struct PayloadTests {
+    @Test func aDownHostShowsSinceWhenAndHowLongItsIncidentHasLasted() {
+        let now = Date()
+        let since = now.addingTimeInterval(-312.5)
+        let ledger = UptimeLedger(domains: ["nas.lan"], started: now.addingTimeInterval(-3600))
+        let host = HostStatus(id: 1, domain: "nas.lan", lastPerformed: now, isDown: true, downSince: since)
+        let view = CheckView(host: host, figures: ledger.figures(position: 0, downSince: since, now: now))
+        let json = String(decoding: Payloads.one(view, Payloads.check), as: UTF8.self)
+        #expect(json.contains("\"down_for_s\":312.500"))
+        #expect(json.contains("\"down_since\":\"\(JSONText.time(since))\""))
+        #expect(json.contains("\"status\":false"))
+    }
+
+    @Test func theCheckPayloadCarriesLossBesideTheContractFields() {
+        var host = HostStatus(id: 1, domain: "nas.lan")
+        #expect(String(decoding: Payloads.one(CheckView(host: host), Payloads.check), as: UTF8.self).contains("\"rtt_ms\":null,\"loss_pct\":null,"))
+        host.recent.record(success: true)
+        host.recent.record(success: false)
+        #expect(String(decoding: Payloads.one(CheckView(host: host), Payloads.check), as: UTF8.self).contains("\"loss_pct\":50.000,"))
+    }
+}
