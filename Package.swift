@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(name: "status", dependencies: ["Daemon"]),
 
         // Test helpers shared by the test targets (network namespaces, an HTTP client, test databases).
-        .target(name: "TestSupport", dependencies: ["Platform", "HTTP", "Logging", "Storage"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Platform", "ICMP", "HTTP", "Logging", "Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "PlatformTests", dependencies: ["Platform", "TestSupport"]),
         .testTarget(name: "EncodingTests", dependencies: ["Encoding"]),
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "TestSupport"]),

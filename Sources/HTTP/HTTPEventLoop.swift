@@ -33,6 +33,8 @@ final class HTTPEventLoop {
     var acceptPausedUntil: MonotonicInstant?
     var nextSweep = MonotonicInstant.now()
     var readBuffer = [UInt8](repeating: 0, count: 65_536)
+    /// An emptied buffer of deliveries, swapped into the mailbox on the next drain.
+    var spareDeliveries: [LoopMailbox.Delivery] = []
 
     /// `index`: this loop's place among the server's loops (its shard of the response counts).
     init(listener: FileDescriptor, configuration: HTTPServerConfiguration, budget: ConnectionBudget, handler: HTTPHandler,
@@ -93,8 +95,14 @@ final class HTTPEventLoop {
 
     /// Applies what other threads (and handlers on this one) handed over: responses, and a shutdown request.
     func drainMailbox() {
-        guard let (deliveries, shutdown) = mailbox.takeAll() else { return }
-        for delivery in deliveries { apply(delivery) }
+        var deliveries = spareDeliveries
+        spareDeliveries = []
+        let (arrived, shutdown) = mailbox.takeAll(into: &deliveries)
+        if arrived {
+            for delivery in deliveries { apply(delivery) }  // may drain again: the spare is not shared meanwhile
+            deliveries.removeAll(keepingCapacity: true)
+        }
+        if spareDeliveries.capacity < deliveries.capacity { spareDeliveries = deliveries }
         if let grace = shutdown, shutdownDeadline == nil { beginShutdown(grace) }
     }
 

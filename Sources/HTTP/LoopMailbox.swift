@@ -47,12 +47,15 @@ final class LoopMailbox: Sendable {
         wake.signal()
     }
 
-    /// What arrived since the last call: the responses in arrival order, and a shutdown request if one came.
-    func takeAll() -> (deliveries: [Delivery], shutdownGracePeriod: Double?)? {
-        guard filled.exchange(false, ordering: .acquiringAndReleasing) else { return nil }
+    /// Swaps what arrived since the last call into `deliveries` (which the loop hands in empty, keeping its
+    /// capacity, so a steady stream of responses allocates nothing); returns a shutdown request if one came.
+    /// False when nothing arrived.
+    func takeAll(into deliveries: inout [Delivery]) -> (arrived: Bool, shutdownGracePeriod: Double?) {
+        guard filled.exchange(false, ordering: .acquiringAndReleasing) else { return (false, nil) }
         return inbox.withLock { inbox in
-            defer { inbox = Inbox() }
-            return (inbox.deliveries, inbox.shutdownGracePeriod)
+            swap(&inbox.deliveries, &deliveries)
+            defer { inbox.shutdownGracePeriod = nil }
+            return (true, inbox.shutdownGracePeriod)
         }
     }
 }

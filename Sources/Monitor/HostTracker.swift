@@ -88,6 +88,10 @@ package struct HostTracker: Sendable {
         // Ahead of the next one to count (wrapping): wait for the earlier ones. Behind: already counted or skipped.
         let distance = number &- nextToCount
         guard distance < UInt32(1) << 31 else { return [] }
+        if distance == 0, early.isEmpty {  // the usual case: the result of the oldest ping in flight
+            nextToCount &+= 1
+            return count(result)
+        }
         early[number] = result
         if early.count > Self.earlyLimit, early[nextToCount] == nil, let oldest = early.keys.min(by: { ($0 &- nextToCount) < ($1 &- nextToCount) }) {
             nextToCount = oldest

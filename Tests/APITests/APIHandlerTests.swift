@@ -27,12 +27,10 @@ func startedWriter(_ domains: [String]) -> StoreWriter {
     }
 
     func get(_ handler: APIHandler, _ path: String, headers: [(name: String, value: String)] = []) -> HTTPResponse? {
-        let answered = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var response: HTTPResponse?
+        let response = Delivery<HTTPResponse>()
         handler.handle(HTTPRequest(method: "GET", target: path, path: path, query: nil, versionMajor: 1, versionMinor: 1,
-                                   headers: headers)) { response = $0; answered.signal() }
-        _ = answered.wait(timeout: .now() + 2)
-        return response
+                                   headers: headers)) { response.deliver($0) }
+        return response.wait()
     }
 
     func etag(_ response: HTTPResponse?) -> String? { response?.headers.first { $0.name == "ETag" }?.value }

@@ -6,50 +6,14 @@ import Foundation
 import ICMP
 import Logging
 import Platform
-import Synchronization
 import Testing
 @testable import Daemon
 import Encoding
 import Monitor
 import Storage
 import Uptime
+import TestSupport
 import Webhooks
-
-/// Answers the n-th ping from `outcomes`, later, on the ping queue; remembers when each went out.
-final class ListPinger: Pinging {
-    var resultHandler: ((PingTag, PingResult) -> Void)?
-    var lateErrorHandler: ((PingTag, PingFailure) -> Void)?
-    var totals = PingerCounters()
-    private let outcomes: @Sendable (Int) -> PingOutcome
-    private let sent: SentTimes
-    private var due: [(PingTag, PingResult)] = []
-    private let source: DispatchSourceUserDataAdd
-
-    init(queue: DispatchQueue, sent: SentTimes, outcomes: @escaping @Sendable (Int) -> PingOutcome) {
-        self.outcomes = outcomes
-        self.sent = sent
-        source = DispatchSource.makeUserDataAddSource(queue: queue)
-        source.setEventHandler { [weak self] in self?.deliver() }
-        source.resume()
-    }
-
-    func ping(_ address: SocketAddress, tag: PingTag) {
-        let now = Date()
-        let n = sent.times.withLock { $0.append(now); return $0.count - 1 }
-        due.append((tag, PingResult(outcome: outcomes(n), sentAt: now, completedAt: Date())))
-        source.add(data: 1)
-    }
-
-    private func deliver() {
-        let ready = due
-        due.removeAll()
-        for (tag, result) in ready { resultHandler?(tag, result) }
-    }
-}
-
-final class SentTimes: Sendable {
-    let times = Mutex<[Date]>([])
-}
 
 @Suite struct MonitorFeedsTests {
     @Test func anOutageReachesTheStoreTheLedgerAndTheBoardAsOneIncident() throws {
@@ -62,17 +26,17 @@ final class SentTimes: Sendable {
         let board = StatusBoard(hosts: [HostStatus(id: 0, domain: spec.domain)])
         let ledger = UptimeLedger(domains: [spec.domain], started: Date().addingTimeInterval(-60))
         writer.start { registration in board.setIDs(registration.ids) }
-        let sent = SentTimes()
+        let log = PingLog()
         let queue = DispatchQueue(label: "test.feeds")
         let unreachable = PingOutcome.failed(.icmpError(kind: "host unreachable", reportedBy: "192.0.2.1"))
-        let monitor = Monitor(settings: settings, pinger: ListPinger(queue: queue, sent: sent) { n in
+        let monitor = Monitor(settings: settings, pinger: ScriptedPinger(queue: queue, log: log) { _, n in
             (2..<6).contains(n) ? unreachable : .reply(rttMilliseconds: 1)
         }, observers: [board, StoreFeed(writer), UptimeFeed(ledger)], queue: queue, logger: Logger(minimumLevel: .error))
         monitor.start()
         Thread.sleep(forTimeInterval: 0.6)
         monitor.stop()
         #expect(writer.flush(timeout: 2))
-        let times = sent.times.withLock { $0 }
+        let times = log.times(try #require(SocketAddress(ipLiteral: "192.0.2.10")))
         let incidents = try store.incidents(checkID: board.checkID(0))
         #expect(incidents.count == 1)
         #expect(incidents.first?.downDetection.isSameMillisecond(as: times[2]) == true, "from the first failed ping")

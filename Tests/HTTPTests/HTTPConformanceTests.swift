@@ -173,8 +173,6 @@ final class SizedHandler: HTTPHandler {
         try expectAnsweredAndClosed("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400)
     }
 
-    // MARK: percent-decoding
-
     // MARK: limits
 
     @Test func aRequestLineOverTheLimitIs414() throws {
@@ -247,7 +245,5 @@ final class SizedHandler: HTTPHandler {
         }
         #expect(received == requests, "every pipelined answer arrives once the client reads")
     }
-
-    // MARK: HEAD and validators
 
 }

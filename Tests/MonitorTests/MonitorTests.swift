@@ -6,6 +6,7 @@ import Foundation
 import ICMP
 import Logging
 import Platform
+import TestSupport
 import Testing
 @testable import Monitor
 

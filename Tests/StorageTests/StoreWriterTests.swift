@@ -113,7 +113,7 @@ func reopenJournal(_ directory: String) -> Journal? {
 
     @Test func coalescedUpdatesKeepTheNewestState() throws {
         let store = FlakyStore(failures: 2)
-        let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
+        _ = try store.registerChecks(domains: ["nas.lan"])
         let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         writer.start()
         for second in 0..<50 {
@@ -161,7 +161,7 @@ func reopenJournal(_ directory: String) -> Journal? {
 
     @Test func batchesWaitingOutAnOutageMergeAndKeepTheNewestPing() throws {
         let store = FlakyStore(failures: 4)
-        let checks = try store.registerChecks(domains: ["a.lan", "b.lan"])
+        _ = try store.registerChecks(domains: ["a.lan", "b.lan"])
         let writer = StoreWriter(store: store, domains: ["a.lan", "b.lan"], logger: Logger(minimumLevel: .error), batchInterval: 0.05)
         writer.start()
         writer.submit(.flipped(domain: "a.lan", at: t0, status: false))
@@ -218,13 +218,9 @@ func reopenJournal(_ directory: String) -> Journal? {
         writer.start()
         writer.submit(.flipped(domain: "nas.lan", at: t0, status: false))
         Thread.sleep(forTimeInterval: 0.1)
-        let answered = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var outcome: Result<[Incident], Error>?
-        writer.incidents(domain: "nas.lan") { result in
-            outcome = result
-            answered.signal()
-        }
-        #expect(answered.wait(timeout: .now() + 2) == .success)
-        #expect(throws: StoreError.self) { try outcome?.get() }
+        let outcome = Delivery<Result<[Incident], Error>>()
+        writer.incidents(domain: "nas.lan") { outcome.deliver($0) }
+        let result = try #require(outcome.wait())
+        #expect(throws: StoreError.self) { try result.get() }
     }
 }

@@ -10,7 +10,6 @@ import os
 import shutil
 import struct
 import tempfile
-import time
 
 import pytest
 

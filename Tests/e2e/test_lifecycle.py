@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from lab import Daemon, in_ns, sh
+from lab import Daemon, in_ns
 
 
 @pytest.mark.parametrize("env, variable", [

@@ -7,31 +7,38 @@ import Foundation
 import ICMP
 import Platform
 import Synchronization
-@testable import Monitor
 
 /// What the test reads back: when each address was pinged.
-final class PingLog: Sendable {
+package final class PingLog: Sendable {
     private let sent = Mutex<[SocketAddress: [Date]]>([:])
+
+    package init() {}
 
     func record(_ address: SocketAddress, _ date: Date) { sent.withLock { $0[address, default: []].append(date) } }
 
-    func times(_ address: SocketAddress) -> [Date] { sent.withLock { $0[address] ?? [] } }
+    package func times(_ address: SocketAddress) -> [Date] { sent.withLock { $0[address] ?? [] } }
 
-    var addresses: Int { sent.withLock { $0.count } }
+    package var addresses: Int { sent.withLock { $0.count } }
 }
 
 /// One scripted answer: the outcome, whether it arrives only after the next ping's, and an ICMP error that
 /// arrives after it (late).
-struct ScriptedAnswer: Sendable {
-    var outcome: PingOutcome
-    var arrivesAfterNext = false
-    var lateError: PingFailure?
+package struct ScriptedAnswer: Sendable {
+    package var outcome: PingOutcome
+    package var arrivesAfterNext: Bool
+    package var lateError: PingFailure?
+
+    package init(outcome: PingOutcome, arrivesAfterNext: Bool = false, lateError: PingFailure? = nil) {
+        self.outcome = outcome
+        self.arrivesAfterNext = arrivesAfterNext
+        self.lateError = lateError
+    }
 }
 
-final class ScriptedPinger: Pinging {
-    var resultHandler: ((PingTag, PingResult) -> Void)?
-    var lateErrorHandler: ((PingTag, PingFailure) -> Void)?
-    var totals = PingerCounters()
+package final class ScriptedPinger: Pinging {
+    package var resultHandler: ((PingTag, PingResult) -> Void)?
+    package var lateErrorHandler: ((PingTag, PingFailure) -> Void)?
+    package var totals = PingerCounters()
     private let log: PingLog
     private let script: @Sendable (SocketAddress, Int) -> ScriptedAnswer
     private var counts: [SocketAddress: Int] = [:]
@@ -39,7 +46,7 @@ final class ScriptedPinger: Pinging {
     private var due: [() -> Void] = []
     private let source: DispatchSourceUserDataAdd
 
-    init(queue: DispatchQueue, log: PingLog, script: @escaping @Sendable (SocketAddress, Int) -> ScriptedAnswer) {
+    package init(queue: DispatchQueue, log: PingLog, script: @escaping @Sendable (SocketAddress, Int) -> ScriptedAnswer) {
         self.log = log
         self.script = script
         source = DispatchSource.makeUserDataAddSource(queue: queue)
@@ -47,11 +54,11 @@ final class ScriptedPinger: Pinging {
         source.resume()
     }
 
-    convenience init(queue: DispatchQueue, log: PingLog, outcomes: @escaping @Sendable (SocketAddress, Int) -> PingOutcome) {
+    package convenience init(queue: DispatchQueue, log: PingLog, outcomes: @escaping @Sendable (SocketAddress, Int) -> PingOutcome) {
         self.init(queue: queue, log: log) { ScriptedAnswer(outcome: outcomes($0, $1)) }
     }
 
-    func ping(_ address: SocketAddress, tag: PingTag) {
+    package func ping(_ address: SocketAddress, tag: PingTag) {
         let n = counts[address, default: 0]
         counts[address] = n + 1
         let sent = Date()
@@ -77,16 +84,3 @@ final class ScriptedPinger: Pinging {
     }
 }
 
-/// Every event the monitor emitted, in order.
-final class EventLog: MonitorObserver {
-    private let events = Mutex<[MonitorEvent]>([])
-
-    func monitor(_ event: MonitorEvent) { events.withLock { $0.append(event) } }
-
-    var all: [MonitorEvent] { events.withLock { $0 } }
-
-    var opened: [IncidentOpened] { all.compactMap { if case .incidentOpened(let o) = $0 { return o }; return nil } }
-    var closed: [IncidentClosed] { all.compactMap { if case .incidentClosed(let c) = $0 { return c }; return nil } }
-    var adopted: [IncidentOpened] { all.compactMap { if case .incidentAdopted(let a) = $0 { return a }; return nil } }
-    var described: [IncidentDescribed] { all.compactMap { if case .incidentDescribed(let d) = $0 { return d }; return nil } }
-}
