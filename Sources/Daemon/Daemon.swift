@@ -47,7 +47,7 @@ package final class Daemon {
         do {
             journal = try Journal(directory: configuration.stateDirectory)
         } catch {
-            throw Self.failed(StartupError("STATE_DIR=\(configuration.stateDirectory): \(error)", exitCode: 2), logger)
+            throw Self.failed(StartupError(ConfigurationError("STATE_DIR", configuration.stateDirectory, "\(error)")), logger)
         }
         let recovery = Recovery(journal.recovered, started: started)
         for problem in recovery.damagedRecords { logger.warning("journal_damaged", ["detail": problem]) }

@@ -67,19 +67,21 @@ final class ICMPSocket {
     /// A pending socket error (datagram mode reports ICMP errors this way too) is thrown as `SystemError`; the
     /// caller then drains the error queue.
     func receive(_ read: (UnsafeRawBufferPointer, SocketAddress?, Int64?) -> Void) throws -> Bool {
-        try reader.receive(fd) { bytes, info in read(bytes, info.source, info.kernelRealtimeNanoseconds) } != nil
+        try reader.receive(fd) { bytes, info in read(bytes, info.source, info.kernelRealtimeNanoseconds) }
     }
 
     /// Reads error-queue entries (datagram mode) until one is an ICMP error about an echo; nil when it is empty.
     func receiveQueuedError() -> QueuedError? {
         while true {
-            guard let entry = try? reader.receive(fd, errorQueue: true, { payload, info -> QueuedError? in
-                guard payload.count >= 8, let error = info.queuedError else { return nil }
+            var found: QueuedError?
+            let read = (try? reader.receive(fd, errorQueue: true) { payload, info in
+                guard payload.count >= 8, let error = info.queuedError else { return }
                 let kind = error.isICMPv6 ? ICMPErrorKind.v6(type: error.type, code: error.code)
                                           : ICMPErrorKind.v4(type: error.type, code: error.code)
-                return QueuedError(kind: kind, sequence: ICMPPacket.word(payload, 6), reporter: error.reporter)
-            }) else { return nil }
-            if let error = entry { return error }
+                found = QueuedError(kind: kind, sequence: ICMPPacket.word(payload, 6), reporter: error.reporter)
+            }) ?? false
+            guard read else { return nil }
+            if let found { return found }
         }
     }
 }

@@ -72,41 +72,47 @@ package struct HostTracker: Sendable {
 
     /// `step` in place.
     package mutating func apply(_ input: Input) -> [Effect] {
-        switch input {
-        case .completed(let number, let result):
-            return complete(number, result)
-        case .lateError(let failure):
-            guard case .icmpError = failure else { return [] }
-            causes.explainLate(failure)
-            return describeBetterIfKnown()
-        case .databaseIncident(let incident):
-            return take(incident)
-        }
-    }
-
-    private mutating func complete(_ number: UInt32, _ result: PingResult) -> [Effect] {
-        // Ahead of the next one to count (wrapping): wait for the earlier ones. Behind: already counted or skipped.
-        let distance = number &- nextToCount
-        guard distance < UInt32(1) << 31 else { return [] }
-        if distance == 0, early.isEmpty {  // the usual case: the result of the oldest ping in flight
-            nextToCount &+= 1
-            return count(result)
-        }
-        early[number] = result
-        if early.count > Self.earlyLimit, early[nextToCount] == nil, let oldest = early.keys.min(by: { ($0 &- nextToCount) < ($1 &- nextToCount) }) {
-            nextToCount = oldest
-        }
         var effects: [Effect] = []
-        while let ready = early.removeValue(forKey: nextToCount) {
-            nextToCount &+= 1
-            effects += count(ready)
-        }
+        apply(input, into: &effects)
         return effects
     }
 
+    /// `step` in place, appending the effects to `effects` (the monitor passes one buffer it reuses, so counting
+    /// a ping allocates nothing).
+    package mutating func apply(_ input: Input, into effects: inout [Effect]) {
+        switch input {
+        case .completed(let number, let result):
+            complete(number, result, into: &effects)
+        case .lateError(let failure):
+            guard case .icmpError = failure else { return }
+            causes.explainLate(failure)
+            describeBetterIfKnown(into: &effects)
+        case .databaseIncident(let incident):
+            take(incident, into: &effects)
+        }
+    }
+
+    private mutating func complete(_ number: UInt32, _ result: PingResult, into effects: inout [Effect]) {
+        // Ahead of the next one to count (wrapping): wait for the earlier ones. Behind: already counted or skipped.
+        let distance = number &- nextToCount
+        guard distance < UInt32(1) << 31 else { return }
+        if distance == 0, early.isEmpty {  // the usual case: the result of the oldest ping in flight
+            nextToCount &+= 1
+            return count(result, into: &effects)
+        }
+        early[number] = result
+        if early.count > Self.earlyLimit, early[nextToCount] == nil,
+           let oldest = early.keys.min(by: { ($0 &- nextToCount) < ($1 &- nextToCount) }) {
+            nextToCount = oldest
+        }
+        while let ready = early.removeValue(forKey: nextToCount) {
+            nextToCount &+= 1
+            count(ready, into: &effects)
+        }
+    }
+
     /// One result, in send order.
-    private mutating func count(_ result: PingResult) -> [Effect] {
-        var effects: [Effect] = []
+    private mutating func count(_ result: PingResult, into effects: inout [Effect]) {
         let success: Bool
         switch result.outcome {
         case .reply:
@@ -131,39 +137,38 @@ package struct HostTracker: Sendable {
                                    announced: true))
             ongoing = nil
         case nil:
-            effects += describeBetterIfKnown()
+            describeBetterIfKnown(into: &effects)
         }
         effects.append(.pinged(outcome: result.outcome, sentAt: result.sentAt, completedAt: result.completedAt,
                                isDown: health.isDown, downSince: health.isDown ? ongoing?.since : nil,
                                flipped: transition != nil))
-        return effects
     }
 
     /// Once per outage, replaces an incident's "no reply" description with a clearer cause that arrived since.
-    private mutating func describeBetterIfKnown() -> [Effect] {
-        guard health.isDown, incidentSaysOnlyTimeout, causes.telling != nil else { return [] }
+    private mutating func describeBetterIfKnown(into effects: inout [Effect]) {
+        guard health.isDown, incidentSaysOnlyTimeout, causes.telling != nil else { return }
         incidentSaysOnlyTimeout = false
         let description = causes.description(timeout: timeout)
         ongoing?.cause = description
-        return [.described(cause: description)]
+        effects.append(.described(cause: description))
     }
 
     /// An ongoing incident the database had: a host this run saw answer gets it closed at its first good ping; a
     /// host not seen answering yet takes it over as its own, so no second one is opened.
-    private mutating func take(_ incident: OngoingIncident) -> [Effect] {
+    private mutating func take(_ incident: OngoingIncident, into effects: inout [Effect]) {
         if health.isDown {
             if let known = ongoing, known.cause.isEmpty, known.since.isSameMillisecond(as: incident.downDetection) {
                 ongoing?.cause = incident.description  // only its start was in the journal
             }
-            return []
+            return
         }
         if let upSince {
-            return [.closed(cause: incident.description, downDetection: incident.downDetection, upDetection: upSince,
-                            announced: false)]
+            return effects.append(.closed(cause: incident.description, downDetection: incident.downDetection,
+                                          upDetection: upSince, announced: false))
         }
         health.adoptDown()
         ongoing = (since: incident.downDetection, cause: incident.description)
-        return [.adopted(cause: incident.description, downDetection: incident.downDetection)]
+        effects.append(.adopted(cause: incident.description, downDetection: incident.downDetection))
     }
 }
 

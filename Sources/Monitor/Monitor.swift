@@ -97,29 +97,3 @@ package final class Monitor: Sendable {
         core.async { body($0.pinger.totals) }
     }
 }
-
-extension MonitorCore {
-    /// The host's timer fires at `base` + `phase` + k × interval (a name's timer, started after its look-up, at
-    /// the next such time); when that is more than a second after `first`, one extra ping goes out at `first`.
-    func startTimer(_ host: HostRuntime, base: DispatchTime, phase: UInt64, first: UInt64) {
-        guard !stopped, host.timer == nil else { return }
-        let now = DispatchTime.now()
-        let elapsed = now.uptimeNanoseconds - min(now.uptimeNanoseconds, base.uptimeNanoseconds)
-        let offset = schedule.firstDeadline(phase: phase, elapsed: elapsed)
-        let deadline = base + .nanoseconds(Int(offset))
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        let leeway = min(schedule.interval / 100, 5_000_000)
-        timer.schedule(deadline: deadline, repeating: .nanoseconds(Int(schedule.interval)), leeway: .nanoseconds(Int(leeway)))
-        timer.setEventHandler { [weak self] in self?.tick(host, scheduled: true) }
-        host.timer = timer
-        host.nextDue = MonotonicInstant.now().nanoseconds + (offset > elapsed ? offset - elapsed : 0)
-        timer.resume()
-        if schedule.needsEarlyPing(deadline: offset, first: first) {
-            let position = host.position
-            queue.asyncAfter(deadline: max(base + .nanoseconds(Int(first)), now)) { [weak home] in
-                guard let core = home?.value else { return }  // on the ping queue: the box checks it
-                core.tick(core.hosts[position], scheduled: false)
-            }
-        }
-    }
-}

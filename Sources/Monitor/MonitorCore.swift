@@ -1,6 +1,6 @@
-// The monitor's working parts on the ping queue: each host's timer ticks, pings (or looks the name up first),
-// feeds the result to the host's tracker, and turns the tracker's effects into log lines and events for the
-// observers. Used on the ping queue only; Monitor is its face to other threads.
+// The monitor's working parts on the ping queue: its hosts, pinger and observers, and what happens to a ping's
+// result — fed to the host's tracker, whose effects become log lines and events for the observers. The timers
+// are in +Ticks, DNS in +Resolution. Used on the ping queue only; Monitor is its face to other threads.
 import Dispatch
 import Encoding
 import Foundation
@@ -22,6 +22,8 @@ final class MonitorCore {
     weak var home: QueueConfined<MonitorCore>?
     var lateness = ScheduleLateness()
     var downTransitions = 0
+    /// The effects buffer `handle` reuses (an observer that comes back into `handle` gets a fresh one).
+    var spareEffects: [HostTracker.Effect] = []
     /// How often a name that resolves is looked up again.
     static let resolutionRefresh: UInt64 = 60_000_000_000
 
@@ -42,72 +44,6 @@ final class MonitorCore {
         }
     }
 
-    // MARK: - Ticks
-
-    func tick(_ host: HostRuntime, scheduled: Bool) {
-        guard !stopped else { return }
-        ticks.record()
-        if scheduled { measureLateness(host) }
-        if host.needsResolution(now: .now(), refresh: Self.resolutionRefresh) {
-            resolve(host) {}
-        }
-        guard let address = host.address else {
-            if let error = host.resolutionError {
-                let now = Date()
-                let number = host.tracker.nextPing()
-                let failure = PingFailure.unresolved(name: error.name, reason: error.reason)
-                handle(host, .completed(number: number, PingResult(outcome: .failed(failure), sentAt: now, completedAt: now)))
-            }
-            return
-        }
-        pinger.ping(address, tag: PingTag(host: host.position, number: host.tracker.nextPing()))
-    }
-
-    /// Records how late this tick fired against the host's schedule; a tick Dispatch skipped counts as late
-    /// by the time since it was due.
-    private func measureLateness(_ host: HostRuntime) {
-        guard let due = host.nextDue else { return }
-        let now = MonotonicInstant.now().nanoseconds
-        lateness.record(nanoseconds: now < due ? 0 : now - due)
-        host.nextDue = schedule.nextDue(after: due, now: now)
-    }
-
-    /// Looks the host's name up on the resolver's queue, comes back here with the answer, then runs `next`.
-    func resolve(_ host: HostRuntime, then next: @escaping () -> Void) {
-        guard let name = host.name else { return next() }
-        host.resolving = true
-        host.afterResolution.append(next)
-        let position = host.position
-        resolver.resolve(name) { [weak home] result in
-            home?.async { core in core.resolved(position, result) }
-        }
-    }
-
-    private func resolved(_ position: Int, _ result: Result<SocketAddress, ResolutionError>) {
-        let host = hosts[position]
-        host.resolving = false
-        host.resolvedAt = .now()
-        switch result {
-        case .success(let address):
-            if address != host.address {
-                logger.info("resolved", ["host": host.spec.domain, "address": address.ipString])
-            }
-            host.address = address
-            host.resolutionError = nil
-        case .failure(let error):
-            if host.resolutionError == nil {
-                logger.warning("resolve_failed", ["host": host.spec.domain, "reason": error.reason,
-                                                  "keeping": host.address?.ipString ?? "none"])
-            }
-            host.resolutionError = error
-        }
-        let waiting = host.afterResolution
-        host.afterResolution.removeAll()
-        for next in waiting { next() }
-    }
-
-    // MARK: - Results
-
     func completed(_ tag: PingTag, _ result: PingResult) {
         guard !stopped, hosts.indices.contains(tag.host) else { return }
         handle(hosts[tag.host], .completed(number: tag.number, result))
@@ -121,7 +57,12 @@ final class MonitorCore {
     func handle(_ host: HostRuntime, _ input: HostTracker.Input) {
         var incidentID: Int64?
         if case .databaseIncident(let incident) = input { incidentID = incident.id }
-        for effect in host.tracker.apply(input) { carryOut(effect, for: host, incidentID: incidentID) }
+        var effects = spareEffects
+        spareEffects = []
+        host.tracker.apply(input, into: &effects)
+        for effect in effects { carryOut(effect, for: host, incidentID: incidentID) }
+        effects.removeAll(keepingCapacity: true)
+        spareEffects = effects
     }
 
     /// `incidentID`: the database's id of the incident the effect is about, when the database named it.

@@ -37,31 +37,35 @@ package final class MessageReader {
         control.deallocate()
     }
 
-    /// One recvmsg; `read` sees the bytes and their info while the buffers hold them. Nil when nothing is waiting.
-    /// `errorQueue` reads the socket's error queue (MSG_ERRQUEUE) instead of its data. A pending socket error is
-    /// thrown as `SystemError`.
-    package func receive<T>(_ fd: FileDescriptor, errorQueue: Bool = false,
-                            _ read: (UnsafeRawBufferPointer, MessageInfo) -> T) throws -> T? {
+    /// One recvmsg; `read` sees the bytes and their info while the buffers hold them. False when nothing is
+    /// waiting. `errorQueue` reads the socket's error queue (MSG_ERRQUEUE) instead of its data. A pending socket
+    /// error is thrown as `SystemError`. Not generic, so the read path is compiled once, here, for every caller.
+    package func receive(_ fd: FileDescriptor, errorQueue: Bool = false,
+                         _ read: (UnsafeRawBufferPointer, MessageInfo) -> Void) throws -> Bool {
         var storage = sockaddr_storage()
         var vector = iovec(iov_base: buffer.baseAddress, iov_len: buffer.count)
-        return try withUnsafeMutablePointer(to: &storage) { name in
+        var message = msghdr()
+        message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        message.msg_iovlen = 1
+        message.msg_control = control.baseAddress
+        message.msg_controllen = control.count
+        let flags = errorQueue ? clinux_msg_errqueue() : 0
+        let result: IOResult<Int> = try withUnsafeMutablePointer(to: &storage) { name in
             try withUnsafeMutablePointer(to: &vector) { vectorPointer in
-                var message = msghdr()
                 message.msg_name = UnsafeMutableRawPointer(name)
-                message.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
                 message.msg_iov = vectorPointer
-                message.msg_iovlen = 1
-                message.msg_control = control.baseAddress
-                message.msg_controllen = control.count
-                let flags = errorQueue ? clinux_msg_errqueue() : 0
-                guard case .processed(let length) = try Socket.receiveMessage(fd, &message, flags: flags) else {
-                    return nil
+                defer {
+                    message.msg_name = nil
+                    message.msg_iov = nil
                 }
-                var info = MessageInfo(source: SocketAddress(storage: name.pointee))
-                Self.readControl(&message, into: &info)
-                return read(UnsafeRawBufferPointer(rebasing: buffer[0..<min(length, buffer.count)]), info)
+                return try Socket.receiveMessage(fd, &message, flags: flags)
             }
         }
+        guard case .processed(let length) = result else { return false }
+        var info = MessageInfo(source: SocketAddress(storage: storage))
+        Self.readControl(&message, into: &info)
+        read(UnsafeRawBufferPointer(rebasing: buffer[0..<min(length, buffer.count)]), info)
+        return true
     }
 
     private static func readControl(_ message: inout msghdr, into info: inout MessageInfo) {

@@ -80,6 +80,11 @@ final class MariaDBConnection {
         return try statement.query(parameters, columns: columns)
     }
 
+    /// Runs `body` in a transaction when `needed` (a single statement is one already), else as it is.
+    func transaction<T>(if needed: Bool, _ body: () throws -> T) throws -> T {
+        needed ? try transaction(body) : try body()
+    }
+
     /// Runs `body` in a transaction: commit on success, rollback on any error.
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try run("START TRANSACTION")

@@ -41,14 +41,15 @@ package final class MariaDBStore: Store {
     }
 
     /// One statement for one check; for many, one UPDATE joined with a derived table of their values per
-    /// `updateBatchSize` checks (three placeholders each, well under MariaDB's 65,535), all in one transaction.
+    /// `updateBatchSize` checks (three placeholders each, well under MariaDB's 65,535). More than one statement
+    /// run in one transaction; a single one is a transaction of its own (autocommit), with no extra round trips.
     package func updateChecks(_ updates: [CheckUpdate]) throws {
         if updates.count == 1, let update = updates.first {
             try connection.execute("UPDATE checks SET last_performed = ?, status = ? WHERE id = ?",
                                    [.date(update.lastPerformed), .int(update.status ? 1 : 0), .int(update.id)])
             return
         }
-        try connection.transaction {
+        try connection.transaction(if: updates.count > Self.updateBatchSize) {
             var start = 0
             while start < updates.count {
                 let batch = updates[start..<min(start + Self.updateBatchSize, updates.count)]
