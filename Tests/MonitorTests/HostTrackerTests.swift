@@ -19,11 +19,13 @@ import Testing
 
     /// Sends `outcomes.count` pings, then feeds their results in `order` (indices into `outcomes`).
     func effects(_ outcomes: [Bool], order: [Int], failures: Int, recoveries: Int) -> [HostTracker.Effect] {
-        var tracker = HostTracker(failureThreshold: failures, recoveryThreshold: recoveries, timeout: timeout)
-        let numbers = outcomes.map { _ in tracker.nextPing() }
+        var state = HostTracker(failureThreshold: failures, recoveryThreshold: recoveries, timeout: timeout)
+        let numbers = outcomes.map { _ in state.nextPing() }
         var all: [HostTracker.Effect] = []
         for index in order {
-            all += tracker.apply(.completed(number: numbers[index], result(index, outcomes[index])))
+            let (next, effects) = HostTracker.step(state, .completed(number: numbers[index], result(index, outcomes[index])))
+            state = next
+            all += effects
         }
         return all
     }

@@ -11,7 +11,7 @@ import TestSupport
 
 /// A store that, each time an incident is opened, looks at the journal file on disk, and copies the whole state
 /// directory as a daemon killed at that moment would leave it.
-final class JournalWatchingStore: Store, Sendable {
+final class JournalWatchingStore: ForwardingStore, Sendable {
     let inner = InMemoryStore()
     let directory: String
     let snapshot: String
@@ -33,23 +33,6 @@ final class JournalWatchingStore: Store, Sendable {
         try FileManager.default.copyItem(atPath: directory, toPath: snapshot)
         return try inner.openIncident(checkID: checkID, description: description, downDetection: downDetection)
     }
-
-    func migrate() throws {}
-    func registerChecks(domains: [String]) throws -> [Check] { try inner.registerChecks(domains: domains) }
-    func updateChecks(_ updates: [CheckUpdate]) throws { try inner.updateChecks(updates) }
-    func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident? {
-        try inner.closeIncident(checkID: checkID, upDetection: upDetection)
-    }
-    func recordGap(from: Date, until: Date, reason: String) throws { try inner.recordGap(from: from, until: until, reason: reason) }
-    func gaps() throws -> [MonitorGap] { try inner.gaps() }
-    func describeOngoingIncident(checkID: Int64, description: String) throws {
-        try inner.describeOngoingIncident(checkID: checkID, description: description)
-    }
-    func ongoingIncident(checkID: Int64) throws -> Incident? { try inner.ongoingIncident(checkID: checkID) }
-    func incidents(checkID: Int64, filter: IncidentFilter) throws -> [Incident] {
-        try inner.incidents(checkID: checkID, filter: filter)
-    }
-    func history(since: Date) throws -> StoredHistory { try inner.history(since: since) }
 }
 
 @Suite struct JournalOrderTests {

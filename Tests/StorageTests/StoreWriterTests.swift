@@ -9,7 +9,7 @@ import Platform
 import TestSupport
 
 /// An in-memory store that is "unavailable" for its first `failures` writes.
-final class FlakyStore: Store, Sendable {
+final class FlakyStore: ForwardingStore, Sendable {
     private struct Counts {
         var failures: Int
         var attempts = 0
@@ -35,8 +35,6 @@ final class FlakyStore: Store, Sendable {
         }
     }
 
-    func migrate() throws {}
-    func registerChecks(domains: [String]) throws -> [Check] { try inner.registerChecks(domains: domains) }
     func updateChecks(_ updates: [CheckUpdate]) throws {
         try maybeFail()
         counts.withLock { $0.statements.append(updates.count) }
@@ -57,11 +55,6 @@ final class FlakyStore: Store, Sendable {
     func recordGap(from: Date, until: Date, reason: String) throws {
         try maybeFail()
         try inner.recordGap(from: from, until: until, reason: reason)
-    }
-    func gaps() throws -> [MonitorGap] { try inner.gaps() }
-    func ongoingIncident(checkID: Int64) throws -> Incident? { try inner.ongoingIncident(checkID: checkID) }
-    func incidents(checkID: Int64, filter: IncidentFilter) throws -> [Incident] {
-        try inner.incidents(checkID: checkID, filter: filter)
     }
     func history(since: Date) throws -> StoredHistory {
         try maybeFail()
