@@ -6,6 +6,7 @@
 //   Logging                                                  lines through a bounded buffer
 //   ICMP · HTTP · Storage (the only importer of CMariaDB)    the pinger, a generic server, the store
 //   Monitor (over ICMP) · Uptime (over Storage) · Webhooks   state and events, uptime figures, notifications
+//   HostFile (over Monitor)                                  the host file's text → validated hosts
 //   API (over HTTP, Monitor, Storage, Uptime)                the contract's endpoints
 //   Daemon → status (main.swift)                            composition, and a thin executable
 //
@@ -34,6 +35,8 @@ let package = Package(
         .target(name: "Monitor", dependencies: ["ICMP", "Platform", "Encoding", "Logging"]),
         .target(name: "Uptime", dependencies: ["Storage", "Platform", "Encoding"]),
         .target(name: "Webhooks", dependencies: ["Platform", "Encoding", "Logging"]),
+        // The host file: text in, validated hosts (names, groups, parents, settings, maintenance) out.
+        .target(name: "HostFile", dependencies: ["Monitor", "Encoding"]),
         .target(
             name: "API",
             dependencies: ["HTTP", "Monitor", "Storage", "Uptime", "Platform", "Encoding", "Logging"],
@@ -43,8 +46,8 @@ let package = Package(
         // Composition: configuration, recovery, the monitor's subscribers, start-up and shutdown.
         .target(
             name: "Daemon",
-            dependencies: ["API", "Monitor", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform", "Encoding",
-                           "Logging"]
+            dependencies: ["API", "HostFile", "Monitor", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform",
+                           "Encoding", "Logging"]
         ),
         .executableTarget(name: "status", dependencies: ["Daemon"]),
 
@@ -58,6 +61,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ICMP", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "UptimeTests", dependencies: ["Uptime", "Storage"]),
+        .testTarget(name: "HostFileTests", dependencies: ["HostFile", "Monitor", "Encoding", "Platform"]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",
                                                   "TestSupport"]),

@@ -59,7 +59,15 @@ package final class APIHandler: HTTPHandler {
             if LoopStatusCache.matches(request.header("If-None-Match"), current.etag) {
                 return respond(HTTPResponse(status: 304, headers: validator))
             }
-            respond(.json(200, route == .all ? current.all : current.down, headers: validator))
+            let group: String?
+            do {
+                group = try StatusQuery.group(request.query)
+            } catch let invalid as IncidentQuery.Invalid {
+                return respond(.error(400, invalid.reason))
+            } catch {
+                return respond(.error(400, "bad query string"))
+            }
+            respond(.json(200, current.body(down: route == .down, group: group), headers: validator))
         case .service(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
             respond(.json(200, Payloads.one(views.check(at: position), Payloads.check)))

@@ -1,5 +1,5 @@
 // GET /status/service/{domain}/badge.svg: a shields-style badge ("nas.lan | up 99.98%") to put in a README or a
-// wiki page. Green while up, red while down, grey before the first ping.
+// wiki page. Green while up, red while down, grey while unreachable and before the first ping, blue in maintenance.
 import Monitor
 
 package enum Badge {
@@ -10,15 +10,22 @@ package enum Badge {
         let label = host.domain
         let state: String
         let color: String
-        if host.lastPerformed == nil {
+        switch host.lastPerformed == nil ? .pending : host.state {
+        case .pending:
             state = "pending"
             color = "#9f9f9f"
-        } else if host.reportedUp {
-            state = "up"
-            color = "#4c1"
-        } else {
+        case .maintenance:
+            state = "maintenance"
+            color = "#007ec6"
+        case .unreachable:
+            state = "unreachable"
+            color = "#9f9f9f"
+        case .down:
             state = "down"
             color = "#e05d44"
+        case .up:
+            state = "up"
+            color = "#4c1"
         }
         let value = view.figures.uptime24h.map { "\(state) \(percent($0))" } ?? state
         let labelWidth = width(of: label)

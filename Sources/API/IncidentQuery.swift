@@ -42,7 +42,7 @@ package enum IncidentQuery {
     }
 
     /// Form decoding: "+" is a space, then percent escapes.
-    private static func decode(_ text: Substring) throws -> String {
+    static func decode(_ text: Substring) throws -> String {
         do {
             return try PercentDecoding.decode(Substring(text.replacingOccurrences(of: "+", with: " ")))
         } catch {

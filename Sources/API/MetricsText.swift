@@ -46,6 +46,12 @@ package enum MetricsText {
 
         family("status_host_up", "gauge", "1 while the host is up (or not yet pinged), 0 while it is down.")
         for (index, host) in hosts.enumerated() { sample("status_host_up", hostLabels[index], host.reportedUp ? "1" : "0") }
+        family("status_host_state", "gauge", "1 for the host's state (pending, up, down, unreachable, maintenance), 0 for the others.")
+        for (index, host) in hosts.enumerated() {
+            for state in HostState.allCases {
+                sample("status_host_state", "\(hostLabels[index]),state=\"\(state.rawValue)\"", host.state == state ? "1" : "0")
+            }
+        }
         family("status_host_rtt_seconds", "gauge", "Round-trip time of the host's last good ping.")
         for (index, host) in hosts.enumerated() {
             if let rtt = host.lastRTTMilliseconds { sample("status_host_rtt_seconds", hostLabels[index], number(rtt / 1000)) }

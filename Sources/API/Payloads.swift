@@ -1,5 +1,6 @@
 // The contract's JSON payloads: a check and an incident, and arrays of them, written as bytes. Field names and
-// types are fixed; added fields (rtt_ms, loss_pct, uptime, down_since, duration_s) stand beside them.
+// types are fixed; added fields (rtt_ms, loss_pct, uptime, down_since, duration_s, name, group, parents, state,
+// behind, parent_incident_id, maintenance) stand beside them.
 import Encoding
 import Foundation
 import Monitor
@@ -19,7 +20,8 @@ package struct CheckView: Sendable {
 
 package enum Payloads {
     /// `{"id":1,"domain":"nas.lan","last_performed":"…Z"|null,"status":true,"rtt_ms":0.42|null,"loss_pct":1.563|null,
-    /// "uptime_24h_pct":99.9|null,"uptime_7d_pct":…,"uptime_30d_pct":…,"down_since":"…Z"|null,"down_for_s":12.5|null}`
+    /// "uptime_24h_pct":99.9|null,"uptime_7d_pct":…,"uptime_30d_pct":…,"down_since":"…Z"|null,"down_for_s":12.5|null,
+    /// "name":"NAS","group":"storage"|null,"parents":["switch.lan"],"state":"up","behind":"router.lan"|null}`
     package static func check(_ view: CheckView, into json: inout JSONBuffer) {
         let host = view.host
         let figures = view.figures
@@ -45,6 +47,19 @@ package enum Payloads {
         json.time(host.reportedUp ? nil : host.downSince)
         json.raw(",\"down_for_s\":")
         json.fixed3(host.reportedUp ? nil : figures.downForSeconds)
+        json.raw(",\"name\":")
+        json.string(host.name)
+        json.raw(",\"group\":")
+        if let group = host.group { json.string(group) } else { json.raw("null") }
+        json.raw(",\"parents\":[")
+        for (index, parent) in host.parents.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.string(parent)
+        }
+        json.raw("],\"state\":")
+        json.string(host.state.rawValue)
+        json.raw(",\"behind\":")
+        if host.state == .unreachable, let behind = host.behind { json.string(behind) } else { json.raw("null") }
         json.raw("}")
     }
 
@@ -58,7 +73,8 @@ package enum Payloads {
         }
     }
 
-    /// `{"id":7,"check_id":1,"description":"…","down_detection":"…Z","up_detection":"…Z"|null}`
+    /// `{"id":7,"check_id":1,"description":"…","down_detection":"…Z","up_detection":"…Z"|null,
+    /// "parent_incident_id":3|null,"maintenance":false}`
     package static func incident(_ incident: Incident, into json: inout JSONBuffer) {
         incidentFields(incident, into: &json)
         json.raw("}")
@@ -76,6 +92,10 @@ package enum Payloads {
         json.time(incident.downDetection)
         json.raw(",\"up_detection\":")
         json.time(incident.upDetection)
+        json.raw(",\"parent_incident_id\":")
+        if let parent = incident.parentIncidentID { json.integer(parent) } else { json.raw("null") }
+        json.raw(",\"maintenance\":")
+        json.bool(incident.maintenance)
     }
 
     /// One payload as bytes.

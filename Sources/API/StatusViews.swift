@@ -24,6 +24,8 @@ final class StatusView: Sendable {
     let refreshAfter: MonotonicInstant
     let all: [UInt8]
     let down: [UInt8]
+    /// The same two bodies for each group of the host file (`?group=`).
+    let groups: [String: (all: [UInt8], down: [UInt8])]
     /// A strong validator: this process's random tag and the board's version.
     let etag: String
 
@@ -36,9 +38,22 @@ final class StatusView: Sendable {
         // thousand hosts per view would double what the bodies cost.
         let figures = ledger?.figures(downSince: hosts.map(\.downSince), now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
-        all = Self.body(hosts, figures) { _ in true }
-        down = Self.body(hosts, figures) { !$0.reportedUp }
+        all = Self.body(hosts, figures) { !$0.retired }
+        down = Self.body(hosts, figures) { !$0.retired && !$0.reportedUp }
+        var groups: [String: (all: [UInt8], down: [UInt8])] = [:]
+        for group in Set(hosts.compactMap { $0.retired ? nil : $0.group }) {
+            groups[group] = (Self.body(hosts, figures) { !$0.retired && $0.group == group },
+                             Self.body(hosts, figures) { !$0.retired && $0.group == group && !$0.reportedUp })
+        }
+        self.groups = groups
         etag = "\"\(processTag)-\(version)\""
+    }
+
+    /// The body of /status (`down` false) or /status/down, of every host or of one group's.
+    func body(down: Bool, group: String?) -> [UInt8] {
+        guard let group else { return down ? self.down : all }
+        guard let bodies = groups[group] else { return Array("[]".utf8) }
+        return down ? bodies.down : bodies.all
     }
 
     /// A JSON array of the checks of the hosts `listed` admits.
@@ -103,8 +118,9 @@ package final class StatusViews: Sendable {
         let hosts = board.snapshot()
         let figures = ledger?.figures(downSince: hosts.map(\.downSince), now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
-        return zip(hosts, figures).map { CheckView(host: $0, figures: $1) }
+        return zip(hosts, figures).compactMap { $0.retired ? nil : CheckView(host: $0, figures: $1) }
     }
+
 
     private func newest(_ latest: inout StatusView?) -> StatusView {
         if let latest, isCurrent(latest) { return latest }

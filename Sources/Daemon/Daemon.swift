@@ -96,7 +96,8 @@ package final class Daemon {
             board.setIDs(registration.ids)
             ledger.load(registration.history, ids: registration.ids)
             monitor.adopt(registration.ongoingWithoutPendingChanges.mapValues {
-                OngoingIncident(id: $0.id, description: $0.description, downDetection: $0.downDetection)
+                OngoingIncident(id: $0.id, description: $0.description, downDetection: $0.downDetection,
+                                unannounced: $0.parentIncidentID != nil, maintenance: $0.maintenance)
             })
         }
         monitor.start()

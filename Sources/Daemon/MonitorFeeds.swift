@@ -2,6 +2,7 @@
 // records. The store writer gets state changes (a ping that only moves last_performed is batched there), the
 // uptime ledger the incidents' spans, the webhooks every incident opened or closed (with the check id, which the
 // board has once the database registered it).
+import Foundation
 import Monitor
 import Storage
 import Uptime
@@ -18,14 +19,22 @@ final class StoreFeed: MonitorObserver {
             writer.submit(ping.flipped ? .flipped(domain: ping.domain, at: ping.completedAt, status: !ping.isDown)
                                        : .performed(domain: ping.domain, at: ping.completedAt, status: !ping.isDown))
         case .incidentOpened(let opened):
-            writer.submit(.opened(domain: opened.domain, description: opened.cause, downDetection: opened.downDetection))
+            writer.submit(.opened(domain: opened.domain, description: opened.cause, downDetection: opened.downDetection,
+                                  marks: Self.marks(opened.behind, maintenance: opened.maintenance)))
+        case .incidentClassified(let classified):
+            writer.submit(.classified(domain: classified.domain, description: classified.cause,
+                                      marks: Self.marks(classified.behind, maintenance: classified.kind == .maintenance)))
         case .incidentClosed(let closed):
             writer.submit(.closed(domain: closed.domain, upDetection: closed.upDetection))
         case .incidentDescribed(let described):
             writer.submit(.described(domain: described.domain, description: described.cause))
-        case .incidentAdopted:
-            break  // the database handed it over: it has it
+        case .incidentAdopted, .hostsChanged:
+            break  // the database handed it over: it has it; new hosts are registered at their first write
         }
+    }
+
+    static func marks(_ behind: Behind?, maintenance: Bool) -> IncidentMarks {
+        IncidentMarks(parentDomain: behind?.domain, parentDownDetection: behind?.downDetection, maintenance: maintenance)
     }
 }
 
@@ -40,7 +49,7 @@ final class UptimeFeed: MonitorObserver {
             ledger.recordOpened(domain: opened.domain, downDetection: opened.downDetection)
         case .incidentClosed(let closed):
             ledger.recordClosed(domain: closed.domain, upDetection: closed.upDetection)
-        case .pinged, .incidentDescribed, .incidentAdopted:
+        case .pinged, .incidentDescribed, .incidentAdopted, .incidentClassified, .hostsChanged:
             break
         }
     }
@@ -58,14 +67,24 @@ final class WebhookFeed: MonitorObserver {
     func monitor(_ event: MonitorEvent) {
         switch event {
         case .incidentOpened(let opened):
-            notifier.notify(IncidentEvent(kind: .opened, domain: opened.domain, checkID: board.checkID(opened.host),
-                                          cause: opened.cause, downDetection: opened.downDetection, upDetection: nil))
+            guard opened.kind.announced else { return }  // unreachable, in maintenance, or awaiting a parent's verdict
+            notify(.opened, opened.host, opened.domain, opened.cause, opened.downDetection, nil, opened.dependents)
+        case .incidentClassified(let classified):
+            guard classified.announceNow else { return }
+            notify(.opened, classified.host, classified.domain, classified.cause, classified.downDetection, nil,
+                   classified.dependents)
         case .incidentClosed(let closed):
             guard closed.announced, let since = closed.downDetection else { return }
-            notifier.notify(IncidentEvent(kind: .closed, domain: closed.domain, checkID: board.checkID(closed.host),
-                                          cause: closed.cause, downDetection: since, upDetection: closed.upDetection))
-        case .pinged, .incidentDescribed, .incidentAdopted:
+            notify(.closed, closed.host, closed.domain, closed.cause, since, closed.upDetection, closed.dependents)
+        case .pinged, .incidentDescribed, .incidentAdopted, .hostsChanged:
             break
         }
+    }
+
+    private func notify(_ kind: IncidentEvent.Kind, _ position: Int, _ domain: String, _ cause: String, _ since: Date,
+                        _ up: Date?, _ dependents: [String]) {
+        let host = board.host(at: position)
+        notifier.notify(IncidentEvent(kind: kind, domain: domain, checkID: host.id, cause: cause, downDetection: since,
+                                      upDetection: up, name: host.name, dependents: dependents))
     }
 }

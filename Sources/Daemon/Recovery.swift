@@ -24,9 +24,6 @@ struct Recovery: Sendable {
 
     /// The status board's first state: each host with its known id, down since when the journal says.
     func hostStatuses(_ hosts: [HostSpec]) -> [HostStatus] {
-        hosts.map { spec in
-            HostStatus(id: ids[spec.domain] ?? 0, domain: spec.domain, isDown: downSince[spec.domain] != nil,
-                       downSince: downSince[spec.domain])
-        }
+        hosts.map { spec in HostStatus(spec: spec, id: ids[spec.domain] ?? 0, downSince: downSince[spec.domain]) }
     }
 }

@@ -86,8 +86,9 @@ package final class Pinger: Pinging {
         return result
     }
 
-    /// Sends one echo to `address`; `resultHandler` gets `tag` and the result exactly once, later.
-    package func ping(_ address: SocketAddress, tag: PingTag) {
+    /// Sends one echo to `address`; `resultHandler` gets `tag` and the result exactly once, later. The ping times
+    /// out after `timeoutNanoseconds` (0: the pinger's own timeout).
+    package func ping(_ address: SocketAddress, tag: PingTag, timeoutNanoseconds: UInt64) {
         let family: ICMPFamily = address.family == AF_INET ? .v4 : .v6
         let (sentWall, sentRealtime) = WallClock.now()
         guard let socket = sockets[family.index] else {
@@ -108,8 +109,8 @@ package final class Pinger: Pinging {
             switch try send(packet, to: address, on: socket) {
             case .processed:
                 counters[family.index].sent += 1
-                deadlines.append(.init(sequence: sequence, sentAt: sentAt,
-                                       deadline: sentAt.adding(nanoseconds: timeoutNanoseconds)))
+                deadlines.append(sequence: sequence, sentAt: sentAt,
+                                 timeout: timeoutNanoseconds > 0 ? timeoutNanoseconds : self.timeoutNanoseconds)
                 armTimer()
             case .wouldBlock:
                 fail(sequence, family, "the ICMP socket's send buffer is full")

@@ -1,4 +1,6 @@
-// One watched host as configured: an IPv4 or IPv6 literal, or a DNS name, validated.
+// One watched host as configured: an IPv4 or IPv6 literal, or a DNS name, validated, and what the host file
+// says of it (name, group, parents, its own interval, timeout and thresholds, maintenance windows).
+import Encoding
 import Platform
 
 /// A configured host: `domain` is the text exactly as configured (the API's key); `target` is how to reach it.
@@ -10,6 +12,11 @@ package struct HostSpec: Equatable, Sendable {
 
     package let domain: String
     package let target: Target
+    /// What the host file set; the variables' defaults stand for what it left out.
+    package var attributes = HostAttributes()
+
+    /// What people see: the file's `name`, or the address.
+    package var name: String { attributes.name ?? domain }
 
     /// Validates one host entry; nil when it is neither an IP literal nor a well-formed DNS name.
     package init?(_ text: String) {
@@ -53,4 +60,19 @@ package struct HostSpec: Equatable, Sendable {
     private static func isLabelByte(_ byte: UInt8) -> Bool {
         (byte >= 97 && byte <= 122) || (byte >= 65 && byte <= 90) || (byte >= 48 && byte <= 57) || byte == 45 || byte == 95
     }
+}
+
+/// A host's attributes from the host file. Nil settings take the daemon's defaults (the MONITORING_* variables).
+package struct HostAttributes: Equatable, Sendable {
+    package var name: String?
+    package var group: String?
+    /// The parents' addresses as written: the host is reachable through any of them.
+    package var parents: [String] = []
+    package var interval: ConfigDuration?
+    package var timeout: ConfigDuration?
+    package var failureThreshold: Int?
+    package var recoveryThreshold: Int?
+    package var maintenance: [MaintenanceWindow] = []
+
+    package init() {}
 }

@@ -1,5 +1,6 @@
-// What the API shows of one host: its check id, domain and last ping, whether it is down and since when, its
-// round-trip time and recent loss, and the incidents this run opened.
+// What the API shows of one host: its check id, address, name, group and parents, its last ping, its state
+// (up, down, unreachable behind which ancestor, maintenance, pending) and since when, its round-trip time and
+// recent loss, and the incidents this run opened.
 import Foundation
 
 package struct HostStatus: Equatable, Sendable {
@@ -8,10 +9,20 @@ package struct HostStatus: Equatable, Sendable {
     package var id: Int64
     /// The host exactly as configured.
     package var domain: String
+    /// What people see (the host file's `name`, or the address), its group, its parents' addresses as written.
+    package var name: String
+    package var group: String?
+    package var parents: [String] = []
     /// When its last ping completed; nil before the first.
     package var lastPerformed: Date?
     /// True from the ping that declared the host down until the one that declared it up.
     package var isDown: Bool
+    /// Up, down, unreachable, maintenance or pending (before its first ping).
+    package var state: HostState
+    /// The last ping counted had a reply.
+    package var answering = false
+    /// While unreachable: the down ancestor's address.
+    package var behind: String?
     /// Round-trip time of the last good ping, in milliseconds.
     package var lastRTTMilliseconds: Double?
     /// The last 64 pings' outcomes, for packet loss.
@@ -20,15 +31,37 @@ package struct HostStatus: Equatable, Sendable {
     package var downSince: Date?
     /// Incidents this run opened (for /metrics).
     package var incidentsOpened = 0
+    /// Removed from the host file by a reload: not listed, not served.
+    package var retired = false
 
     package init(id: Int64, domain: String, lastPerformed: Date? = nil, isDown: Bool = false, downSince: Date? = nil) {
         self.id = id
         self.domain = domain
+        self.name = domain
         self.lastPerformed = lastPerformed
         self.isDown = isDown
         self.downSince = downSince
+        self.state = isDown ? .down : (lastPerformed == nil ? .pending : .up)
     }
 
-    /// The contract's `status`: a host that has not completed a ping yet is reported up.
-    package var reportedUp: Bool { lastPerformed == nil || !isDown }
+    /// A configured host, down since `downSince` when an incident was ongoing at start.
+    package init(spec: HostSpec, id: Int64, downSince: Date?) {
+        self.init(id: id, domain: spec.domain, isDown: downSince != nil, downSince: downSince)
+        describe(spec)
+    }
+
+    /// Takes the name, group and parents of `spec` (a reloaded host file).
+    package mutating func describe(_ spec: HostSpec) {
+        name = spec.name
+        group = spec.attributes.group
+        parents = spec.attributes.parents
+    }
+
+    /// The contract's `status`: a host that has not completed a ping yet is reported up; in maintenance it says
+    /// whether the host answers; otherwise false while down or unreachable.
+    package var reportedUp: Bool {
+        if lastPerformed == nil { return true }
+        if state == .maintenance { return answering }
+        return !isDown
+    }
 }

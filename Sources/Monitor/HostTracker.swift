@@ -29,7 +29,7 @@ package struct HostTracker: Sendable {
 
     private var health: HealthTracker
     private var causes = FailureStreakCauses()
-    private let timeout: ConfigDuration
+    private var timeout: ConfigDuration
     /// Send time of the first good ping since the last failed one; nil while failing or before any ping.
     package private(set) var upSince: Date?
     /// The ongoing incident's start and cause ("" when a restart left only its start); nil while up.
@@ -53,6 +53,18 @@ package struct HostTracker: Sendable {
     }
 
     package var isDown: Bool { health.isDown }
+
+    /// Not declared down, but the last ping counted failed (a streak toward the failure threshold is running).
+    package var isFailing: Bool { !health.isDown && health.failureStreak > 0 }
+
+    /// The host's own cause of the ongoing outage, as the tracker knows it.
+    package var ownCause: String { ongoing?.cause ?? causes.description(timeout: timeout) }
+
+    /// Takes new thresholds (a reloaded host file) without losing the state or the streaks counted so far.
+    package mutating func change(failureThreshold: Int, recoveryThreshold: Int, timeout: ConfigDuration) {
+        health.change(failureThreshold: failureThreshold, recoveryThreshold: recoveryThreshold)
+        self.timeout = timeout
+    }
 
     /// Results waiting for an earlier ping's.
     package var waitingResults: Int { early.count }
@@ -177,8 +189,13 @@ package struct OngoingIncident: Sendable, Equatable {
     package var id: Int64
     package var description: String
     package var downDetection: Date
+    /// It was not notified when it opened: behind a down ancestor, or in maintenance.
+    package var unannounced: Bool
+    package var maintenance: Bool
 
-    package init(id: Int64, description: String, downDetection: Date) {
+    package init(id: Int64, description: String, downDetection: Date, unannounced: Bool = false, maintenance: Bool = false) {
+        self.unannounced = unannounced || maintenance
+        self.maintenance = maintenance
         self.id = id
         self.description = description
         self.downDetection = downDetection

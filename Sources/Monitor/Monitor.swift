@@ -46,11 +46,7 @@ package final class Monitor: Sendable {
             monitor.home = core
             monitor.pinger.resultHandler = { [weak monitor] tag, result in monitor?.completed(tag, result) }
             monitor.pinger.lateErrorHandler = { [weak monitor] tag, failure in monitor?.lateError(tag, failure) }
-            let base = DispatchTime.now()
-            for host in monitor.hosts {
-                let (phase, first) = monitor.schedule.place(of: host.position)
-                monitor.resolve(host) { [weak monitor] in monitor?.startTimer(host, base: base, phase: phase, first: first) }
-            }
+            monitor.startAll()
         }
     }
 

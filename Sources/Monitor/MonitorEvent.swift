@@ -13,6 +13,23 @@ package enum MonitorEvent: Sendable {
     /// The host takes over an ongoing incident the database knew of and this run did not (it started without a
     /// state directory): it is down, and nothing new is opened.
     case incidentAdopted(IncidentOpened)
+    /// The ongoing incident turned out to be another kind of outage: a host waiting for its parent's verdict,
+    /// a host behind an ancestor that came back while it still does not answer, a maintenance window's end.
+    case incidentClassified(IncidentClassified)
+    /// A reloaded host file was applied: hosts added or changed, and hosts removed (retired, their places kept).
+    case hostsChanged(HostsChanged)
+}
+
+/// What a reload changed: every host now in the file by place (new places come after the old ones), and the
+/// places of the hosts it no longer has.
+package struct HostsChanged: Sendable {
+    package var hosts: [(position: Int, spec: HostSpec)]
+    package var retired: [Int]
+
+    package init(hosts: [(position: Int, spec: HostSpec)], retired: [Int]) {
+        self.hosts = hosts
+        self.retired = retired
+    }
 }
 
 /// One completed ping, once it counted.
@@ -30,9 +47,12 @@ package struct PingReport: Sendable {
     package var downSince: Date?
     /// This ping declared the host down or up.
     package var flipped: Bool
+    /// What people see after this ping.
+    package var state: HostState
 
     package init(host: Int, domain: String, outcome: PingOutcome, sentAt: Date, completedAt: Date, isDown: Bool,
-                 downSince: Date?, flipped: Bool) {
+                 downSince: Date?, flipped: Bool, state: HostState? = nil) {
+        self.state = state ?? (isDown ? .down : .up)
         self.host = host
         self.domain = domain
         self.outcome = outcome
@@ -52,8 +72,40 @@ package struct PingReport: Sendable {
 package struct IncidentOpened: Sendable, Equatable {
     package var host: Int
     package var domain: String
+    /// The incident's description: the host's own cause, or "unreachable: behind …".
     package var cause: String
     package var downDetection: Date
+    /// What kind of outage it is (decides notifications and the incident's marks).
+    package var kind: OutageKind = .down(announced: true)
+    /// For an unreachable host: the ancestor it is behind.
+    package var behind: Behind?
+    /// Every host below this one in the host file, for the notification.
+    package var dependents: [String] = []
+
+    package init(host: Int, domain: String, cause: String, downDetection: Date, kind: OutageKind = .down(announced: true),
+                 behind: Behind? = nil, dependents: [String] = []) {
+        self.host = host
+        self.domain = domain
+        self.cause = cause
+        self.downDetection = downDetection
+        self.kind = kind
+        self.behind = behind
+        self.dependents = dependents
+    }
+
+    package var maintenance: Bool { kind == .maintenance }
+}
+
+package struct IncidentClassified: Sendable, Equatable {
+    package var host: Int
+    package var domain: String
+    package var cause: String
+    package var downDetection: Date
+    package var kind: OutageKind
+    package var behind: Behind?
+    package var dependents: [String]
+    /// The incident is to be notified now, as if it opened now (it had not been).
+    package var announceNow: Bool
 }
 
 package struct IncidentClosed: Sendable, Equatable {
@@ -65,8 +117,10 @@ package struct IncidentClosed: Sendable, Equatable {
     package var downDetection: Date?
     package var upDetection: Date
     /// False for an incident an earlier run left open that the database handed over after the host was already
-    /// seen answering: it is closed, but nobody is told again.
+    /// seen answering: it is closed, but nobody is told again. Also false for an outage whose opening was not
+    /// notified (unreachable, maintenance, a parent's verdict still awaited).
     package var announced: Bool
+    package var dependents: [String] = []
 }
 
 package struct IncidentDescribed: Sendable, Equatable {

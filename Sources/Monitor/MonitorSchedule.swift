@@ -2,7 +2,8 @@
 // hosts are spread evenly over them: 10,000 hosts at 1 s are 100 pings every 10 ms. The timers of one slot share
 // one deadline, so Dispatch fires them in one wake-up and the ping queue sends them in one go; a wake-up per host
 // would cost several thread switches per ping. With a long interval the first pings still all happen within a
-// second of start, so /status fills in at once. Pure arithmetic on nanoseconds.
+// second of start, so /status fills in at once. Hosts with their own interval (the host file's `interval=`) are
+// spread over their own schedule, one per distinct interval. Pure arithmetic on nanoseconds.
 
 struct MonitorSchedule {
     /// The schedule's granularity: hosts whose places fall in one slot are pinged together.
@@ -18,6 +19,18 @@ struct MonitorSchedule {
         self.hostCount = UInt64(max(hostCount, 1))
         slots = max(1, min(self.hostCount, interval / Self.slotNanoseconds))
         firstSpread = min(interval, 1_000_000_000)
+    }
+
+    /// One schedule per distinct interval, and each host's rank in its own, for hosts with these intervals.
+    static func places(of intervals: [UInt64]) -> [(schedule: MonitorSchedule, rank: Int)] {
+        var counts: [UInt64: Int] = [:]
+        for interval in intervals { counts[interval, default: 0] += 1 }
+        var ranks: [UInt64: Int] = [:]
+        return intervals.map { interval in
+            let rank = ranks[interval, default: 0]
+            ranks[interval] = rank + 1
+            return (MonitorSchedule(intervalNanoseconds: interval, hostCount: counts[interval] ?? 1), rank)
+        }
     }
 
     /// Where the host at `position` sits: its timer fires at start + `phase` + k × interval, and its very first

@@ -47,7 +47,8 @@ package final class InMemoryStore: Store, Sendable {
         }
     }
 
-    package func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+    package func openIncident(checkID: Int64, description: String, downDetection: Date, parentIncidentID: Int64?,
+                              maintenance: Bool) throws -> Incident {
         try StoredTime.check(downDetection)
         return try tables.withLock { tables in
             if let same = tables.incidentsByID.values.first(where: {
@@ -57,7 +58,8 @@ package final class InMemoryStore: Store, Sendable {
             }
             if tables.ongoing(checkID) != nil { throw StoreError.ongoingIncidentExists(checkID: checkID) }
             let incident = Incident(id: tables.nextIncidentID, checkID: checkID, description: description,
-                                    downDetection: downDetection, upDetection: nil)
+                                    downDetection: downDetection, upDetection: nil, parentIncidentID: parentIncidentID,
+                                    maintenance: maintenance)
             tables.incidentsByID[incident.id] = incident
             tables.nextIncidentID += 1
             return incident
@@ -79,6 +81,25 @@ package final class InMemoryStore: Store, Sendable {
             guard var incident = tables.ongoing(checkID) else { return }
             incident.description = description
             tables.incidentsByID[incident.id] = incident
+        }
+    }
+
+    package func classifyOngoingIncident(checkID: Int64, description: String, parentIncidentID: Int64?,
+                                         maintenance: Bool) throws {
+        tables.withLock { tables in
+            guard var incident = tables.ongoing(checkID) else { return }
+            incident.description = description
+            incident.parentIncidentID = parentIncidentID
+            incident.maintenance = maintenance
+            tables.incidentsByID[incident.id] = incident
+        }
+    }
+
+    package func incidentID(checkID: Int64, downDetection: Date) throws -> Int64? {
+        tables.withLock { tables in
+            tables.incidentsByID.values.first {
+                $0.checkID == checkID && $0.downDetection.isSameMillisecond(as: downDetection)
+            }?.id
         }
     }
 

@@ -50,7 +50,9 @@ package protocol Store: AnyObject {
     /// Opens an incident, or returns the check's incident with this `downDetection` if there is one already
     /// (so a journal replayed twice, or two writers opening the same incident at once, open nothing twice).
     /// Throws `StoreError.ongoingIncidentExists` if the check has another ongoing incident.
-    func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident
+    /// `parentIncidentID` and `maintenance` are stored with a new incident (see Incident).
+    func openIncident(checkID: Int64, description: String, downDetection: Date, parentIncidentID: Int64?,
+                      maintenance: Bool) throws -> Incident
 
     /// Closes the check's ongoing incident if it began no later than `upDetection`, and returns it; nil if none
     /// was closed (so an old close replayed from the journal never closes a newer incident).
@@ -66,6 +68,13 @@ package protocol Store: AnyObject {
     /// (e.g. "host unreachable" reported after the pings had already timed out). Does nothing if none is open.
     func describeOngoingIncident(checkID: Int64, description: String) throws
 
+    /// Replaces the description, parent and maintenance mark of the check's ongoing incident (it turned out to
+    /// be another kind of outage). Does nothing if none is open.
+    func classifyOngoingIncident(checkID: Int64, description: String, parentIncidentID: Int64?, maintenance: Bool) throws
+
+    /// The id of the check's incident that began at `downDetection`, if there is one.
+    func incidentID(checkID: Int64, downDetection: Date) throws -> Int64?
+
     /// The check's ongoing incident, if any.
     func ongoingIncident(checkID: Int64) throws -> Incident?
 
@@ -77,6 +86,12 @@ package protocol Store: AnyObject {
 }
 
 extension Store {
+    /// An incident with no parent, outside maintenance.
+    package func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+        try openIncident(checkID: checkID, description: description, downDetection: downDetection,
+                         parentIncidentID: nil, maintenance: false)
+    }
+
     /// All of the check's incidents, newest first.
     package func incidents(checkID: Int64) throws -> [Incident] {
         try incidents(checkID: checkID, filter: .all)

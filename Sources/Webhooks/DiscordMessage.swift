@@ -7,14 +7,15 @@ enum DiscordMessage {
     static let maximumLength = 2000
 
     static func message(_ event: IncidentEvent) -> WebhookMessage {
-        let host = "**\(markdownEscaped(event.domain))**"
+        let host = "**\(markdownEscaped(event.label))**"
+        let behind = markdownEscaped(event.behindText)
         let content: String
         if event.kind == .opened {
-            content = "🔴 \(host) is down: \(markdownEscaped(event.cause))"
+            content = "🔴 \(host) is down: \(markdownEscaped(event.cause))\(behind)"
         } else if let seconds = event.durationSeconds {
-            content = "🟢 \(host) is up again after \(HumanDuration.text(seconds: seconds))"
+            content = "🟢 \(host) is up again after \(HumanDuration.text(seconds: seconds))\(behind)"
         } else {
-            content = "🟢 \(host) is up again"
+            content = "🟢 \(host) is up again\(behind)"
         }
         var json = JSONBuffer(capacity: 256)
         json.raw("{\"content\":")

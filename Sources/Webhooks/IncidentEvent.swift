@@ -18,14 +18,29 @@ package struct IncidentEvent: Sendable, Equatable {
     package var downDetection: Date
     /// Nil for `.opened`.
     package var upDetection: Date?
+    /// What people call the host (the host file's `name`, or the address).
+    package var name: String
+    /// Every host below this one in the host file: unreachable while it is down, and not notified one by one.
+    package var dependents: [String]
 
-    package init(kind: Kind, domain: String, checkID: Int64, cause: String, downDetection: Date, upDetection: Date?) {
+    package init(kind: Kind, domain: String, checkID: Int64, cause: String, downDetection: Date, upDetection: Date?,
+                 name: String? = nil, dependents: [String] = []) {
+        self.name = name ?? domain
+        self.dependents = dependents
         self.kind = kind
         self.domain = domain
         self.checkID = checkID
         self.cause = cause
         self.downDetection = downDetection
         self.upDetection = upDetection
+    }
+
+    /// "nas.lan", or "NAS (nas.lan)" when it has a name of its own.
+    package var label: String { name == domain ? domain : "\(name) (\(domain))" }
+
+    /// ", 3 hosts behind it" when it has dependents; "" when not.
+    package var behindText: String {
+        dependents.isEmpty ? "" : "; \(dependents.count) host\(dependents.count == 1 ? "" : "s") behind it"
     }
 
     /// How long the host was down, for `.closed`.

@@ -6,11 +6,11 @@ enum NtfyMessage {
         let down = event.kind == .opened
         let text: String
         if down {
-            text = "\(event.domain) is down: \(event.cause)"
+            text = "\(event.label) is down: \(event.cause)\(event.behindText)"
         } else if let seconds = event.durationSeconds {
-            text = "\(event.domain) is up again after \(HumanDuration.text(seconds: seconds))"
+            text = "\(event.label) is up again after \(HumanDuration.text(seconds: seconds))\(event.behindText)"
         } else {
-            text = "\(event.domain) is up again"
+            text = "\(event.label) is up again\(event.behindText)"
         }
         return WebhookMessage(body: Array(text.utf8), headers: [
             "Content-Type": "text/plain; charset=utf-8",

@@ -1,6 +1,6 @@
 // The `json` format: one flat object per event, for scripts and home automation (Home Assistant, n8n, ...).
 //   {"event":"incident_opened","host":"nas.lan","check_id":1,"cause":"...","down_detection":"...Z",
-//    "up_detection":null,"duration_s":null}
+//    "up_detection":null,"duration_s":null,"name":"NAS","dependents":["printer.lan"]}
 import Encoding
 
 enum WebhookJSONBody {
@@ -20,7 +20,14 @@ enum WebhookJSONBody {
         json.time(event.upDetection)
         json.raw(",\"duration_s\":")
         json.fixed3(event.durationSeconds)
-        json.raw("}")
+        json.raw(",\"name\":")
+        json.string(event.name)
+        json.raw(",\"dependents\":[")
+        for (index, dependent) in event.dependents.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.string(dependent)
+        }
+        json.raw("]}")
         return WebhookMessage(body: json.bytes, headers: ["Content-Type": "application/json"])
     }
 }

@@ -11,8 +11,17 @@ extension ForwardingStore {
     func migrate() throws {}
     func registerChecks(domains: [String]) throws -> [Check] { try inner.registerChecks(domains: domains) }
     func updateChecks(_ updates: [CheckUpdate]) throws { try inner.updateChecks(updates) }
-    func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
-        try inner.openIncident(checkID: checkID, description: description, downDetection: downDetection)
+    func openIncident(checkID: Int64, description: String, downDetection: Date, parentIncidentID: Int64?,
+                      maintenance: Bool) throws -> Incident {
+        try inner.openIncident(checkID: checkID, description: description, downDetection: downDetection,
+                               parentIncidentID: parentIncidentID, maintenance: maintenance)
+    }
+    func classifyOngoingIncident(checkID: Int64, description: String, parentIncidentID: Int64?, maintenance: Bool) throws {
+        try inner.classifyOngoingIncident(checkID: checkID, description: description, parentIncidentID: parentIncidentID,
+                                          maintenance: maintenance)
+    }
+    func incidentID(checkID: Int64, downDetection: Date) throws -> Int64? {
+        try inner.incidentID(checkID: checkID, downDetection: downDetection)
     }
     func closeIncident(checkID: Int64, upDetection: Date) throws -> Incident? {
         try inner.closeIncident(checkID: checkID, upDetection: upDetection)

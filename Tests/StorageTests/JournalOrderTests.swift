@@ -25,7 +25,8 @@ final class JournalWatchingStore: ForwardingStore, Sendable {
     /// For each open, whether the journal on disk already had it.
     var journalHadIt: [Bool] { seen.withLock { $0 } }
 
-    func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+    func openIncident(checkID: Int64, description: String, downDetection: Date, parentIncidentID: Int64?,
+                      maintenance: Bool) throws -> Incident {
         let bytes = (try? Files.read(directory + "/journal")) ?? nil
         let journal = String(decoding: bytes ?? [], as: UTF8.self)
         seen.withLock { $0.append(journal.contains("\"kind\":\"opened\"")) }

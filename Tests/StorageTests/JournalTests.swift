@@ -29,8 +29,17 @@ import TestSupport
          .opened(domain: "[2001:db8::1]", description: "é✓", downDetection: at(1))]
     }
 
+    /// Incidents with a parent and in maintenance, and a classification.
+    func markedKinds() -> [StateChange] {
+        [.opened(domain: "printer.lan", description: "unreachable: behind switch.lan, which is down", downDetection: at(2),
+                 marks: IncidentMarks(parentDomain: "switch.lan", parentDownDetection: at(-7), maintenance: false)),
+         .opened(domain: "nas.lan", description: "no reply", downDetection: at(3), marks: IncidentMarks(maintenance: true)),
+         .classified(domain: "printer.lan", description: "no reply to 3 pings (timeout 1s)",
+                     marks: IncidentMarks(parentDomain: "switch.lan", parentDownDetection: at(-7), maintenance: true))]
+    }
+
     @Test func everyKindOfRecordReadsBackExactly() throws {
-        for (index, change) in allKinds().enumerated() {
+        for (index, change) in (allKinds() + markedKinds()).enumerated() {
             let line = JournalRecord.encode(sequence: UInt64(index + 1), change)
             #expect(line.last == UInt8(ascii: "\n"))
             let decoded = try JournalRecord.decode(line.dropLast())

@@ -227,4 +227,27 @@ func withStore(_ kind: StoreKind, _ body: (Store) throws -> Void) throws {
             #expect(history.gaps.map(\.reason) == ["crashed"])
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func anUnreachableHostsIncidentNamesItsParentAndMaintenanceIsMarked(kind: StoreKind) throws {
+        try withStore(kind) { store in
+            let checks = try store.registerChecks(domains: ["router.lan", "nas.lan", "printer.lan"])
+            let router = try store.openIncident(checkID: checks[0].id, description: "no reply", downDetection: t0)
+            #expect(try store.incidentID(checkID: checks[0].id, downDetection: t0) == router.id)
+            #expect(try store.incidentID(checkID: checks[1].id, downDetection: t0) == nil)
+            _ = try store.openIncident(checkID: checks[1].id, description: "unreachable: behind router.lan, which is down",
+                                       downDetection: t0.addingTimeInterval(1), parentIncidentID: router.id,
+                                       maintenance: false)
+            _ = try store.openIncident(checkID: checks[2].id, description: "no reply", downDetection: t0,
+                                       parentIncidentID: nil, maintenance: true)
+            var child = try #require(try store.ongoingIncident(checkID: checks[1].id))
+            #expect(child.parentIncidentID == router.id && !child.maintenance)
+            #expect(try store.ongoingIncident(checkID: checks[2].id)?.maintenance == true)
+            #expect(try store.ongoingIncident(checkID: checks[0].id)?.parentIncidentID == nil)
+            try store.classifyOngoingIncident(checkID: checks[1].id, description: "no reply to 3 pings",
+                                              parentIncidentID: nil, maintenance: true)
+            child = try #require(try store.incidents(checkID: checks[1].id).first)
+            #expect(child.description == "no reply to 3 pings" && child.parentIncidentID == nil && child.maintenance)
+        }
+    }
 }

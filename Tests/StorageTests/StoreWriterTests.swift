@@ -40,7 +40,8 @@ final class FlakyStore: ForwardingStore, Sendable {
         counts.withLock { $0.statements.append(updates.count) }
         try inner.updateChecks(updates)
     }
-    func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+    func openIncident(checkID: Int64, description: String, downDetection: Date, parentIncidentID: Int64?,
+                      maintenance: Bool) throws -> Incident {
         try maybeFail()
         return try inner.openIncident(checkID: checkID, description: description, downDetection: downDetection)
     }

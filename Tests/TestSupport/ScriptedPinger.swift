@@ -58,7 +58,7 @@ package final class ScriptedPinger: Pinging {
         self.init(queue: queue, log: log) { ScriptedAnswer(outcome: outcomes($0, $1)) }
     }
 
-    package func ping(_ address: SocketAddress, tag: PingTag) {
+    package func ping(_ address: SocketAddress, tag: PingTag, timeoutNanoseconds: UInt64) {
         let n = counts[address, default: 0]
         counts[address] = n + 1
         let sent = Date()

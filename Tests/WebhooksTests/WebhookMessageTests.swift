@@ -21,16 +21,16 @@ import TestSupport
 
     @Test func jsonOpenedAndClosed() {
         let open = WebhookMessage(opened, format: .json)
-        #expect(open.text == #"{"event":"incident_opened","host":"nas.lan","check_id":1,"cause":"no reply to 3 pings (timeout 1s)","down_detection":"2026-11-24T21:01:00.000Z","up_detection":null,"duration_s":null}"#)
+        #expect(open.text == #"{"event":"incident_opened","host":"nas.lan","check_id":1,"cause":"no reply to 3 pings (timeout 1s)","down_detection":"2026-11-24T21:01:00.000Z","up_detection":null,"duration_s":null,"name":"nas.lan","dependents":[]}"#)
         #expect(open.headers == ["Content-Type": "application/json"])
         let close = WebhookMessage(closed, format: .json)
-        #expect(close.text == #"{"event":"incident_closed","host":"nas.lan","check_id":1,"cause":"no reply to 3 pings (timeout 1s)","down_detection":"2026-11-24T21:01:00.000Z","up_detection":"2026-11-24T21:03:03.456Z","duration_s":123.456}"#)
+        #expect(close.text == #"{"event":"incident_closed","host":"nas.lan","check_id":1,"cause":"no reply to 3 pings (timeout 1s)","down_detection":"2026-11-24T21:01:00.000Z","up_detection":"2026-11-24T21:03:03.456Z","duration_s":123.456,"name":"nas.lan","dependents":[]}"#)
         #expect(close.headers == ["Content-Type": "application/json"])
     }
 
     @Test func jsonEscapesHostileText() throws {
         let message = WebhookMessage(hostile, format: .json)
-        #expect(message.text == #"{"event":"incident_opened","host":"my_nas.lan","check_id":42,"cause":"say \"hi\"\\ \n\tbell\u0007 \u2028 ünï 🐛 @everyone *bold*","down_detection":"2026-11-24T21:01:00.000Z","up_detection":null,"duration_s":null}"#)
+        #expect(message.text == #"{"event":"incident_opened","host":"my_nas.lan","check_id":42,"cause":"say \"hi\"\\ \n\tbell\u0007 \u2028 ünï 🐛 @everyone *bold*","down_detection":"2026-11-24T21:01:00.000Z","up_detection":null,"duration_s":null,"name":"my_nas.lan","dependents":[]}"#)
         // And a JSON parser reads the original text back.
         let object = try JSONSerialization.jsonObject(with: Data(message.body)) as? [String: Any]
         #expect(object?["cause"] as? String == hostile.cause)
@@ -101,6 +101,6 @@ import TestSupport
         var odd = closed
         odd.upDetection = nil
         #expect(WebhookMessage(odd, format: .ntfy).text == "nas.lan is up again")
-        #expect(WebhookMessage(odd, format: .json).text.contains(#""up_detection":null,"duration_s":null}"#))
+        #expect(WebhookMessage(odd, format: .json).text.contains(#""up_detection":null,"duration_s":null,"name":"nas.lan","dependents":[]}"#))
     }
 }

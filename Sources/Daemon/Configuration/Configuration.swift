@@ -2,6 +2,7 @@
 // own settings (the monitor's, the database's, the webhooks'), built from the variables that name them.
 import Encoding
 import Foundation
+import HostFile
 import Logging
 import Monitor
 import Platform
@@ -9,7 +10,14 @@ import Storage
 import Webhooks
 
 package struct Configuration: Equatable, Sendable {
+    /// MONITORING_HOSTS's hosts, then the host file's.
     package var hosts: [HostSpec]
+    /// MONITORING_HOSTS_FILE: read at start, and again on SIGHUP and when it changes.
+    package var hostsFile: String?
+    /// The hosts from MONITORING_HOSTS alone (a reload keeps them).
+    package var variableHosts: [HostSpec] = []
+    /// TZ: the zone maintenance windows are read in (UTC when unset).
+    package var timeZone = TimeZone(identifier: "UTC") ?? .current
     package var interval: ConfigDuration
     package var timeout: ConfigDuration
     package var failureThreshold: Int
@@ -35,13 +43,15 @@ package struct Configuration: Equatable, Sendable {
     static let minimumInterval = ConfigDuration(nanoseconds: 10_000_000)
     static let maximumInterval = ConfigDuration(nanoseconds: 86_400_000_000_000)
 
-    /// Reads and validates every variable. `readFile` reads MYSQL_PASSWORD_FILE (injected for tests).
-    /// Throws the first `ConfigurationError` found.
+    /// Reads and validates every variable and the host file. `readFile` reads MYSQL_PASSWORD_FILE (injected for
+    /// tests). Throws the first `ConfigurationError` found, or the host file's first `HostFileError`.
     package static func fromEnvironment(
         _ environment: [String: String],
         readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
     ) throws -> Configuration {
-        let hosts = try parseHosts(environment["MONITORING_HOSTS"])
+        let hostsFile = environment["MONITORING_HOSTS_FILE"].map { $0.trimmingCharacters(in: .whitespaces) }
+            .flatMap { $0.isEmpty ? nil : $0 }
+        let variableHosts = try parseHosts(environment["MONITORING_HOSTS"], required: hostsFile == nil)
         let interval = try parseDuration("MONITORING_INTERVAL", environment["MONITORING_INTERVAL"]) ?? defaultInterval
         guard interval >= minimumInterval, interval <= maximumInterval else {
             throw ConfigurationError("MONITORING_INTERVAL", environment["MONITORING_INTERVAL"],
@@ -74,15 +84,40 @@ package struct Configuration: Equatable, Sendable {
             throw ConfigurationError("STATE_DIR", environment["STATE_DIR"], "must be a directory path")
         }
         let webhooks = try webhooks(environment)
-        return Configuration(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+        guard let timeZone = MaintenanceWindow.timeZone(fromTZ: environment["TZ"]) else {
+            throw ConfigurationError("TZ", environment["TZ"], "not a time zone (use an IANA name such as Europe/Berlin, or UTC)")
+        }
+        var hosts = variableHosts
+        if let hostsFile {
+            hosts += try HostFile.load(path: hostsFile, context: HostFile.Context(
+                interval: interval, timeout: timeout, timeZone: timeZone, otherHosts: Set(variableHosts.map(\.lookupKey))))
+            guard !hosts.isEmpty else {
+                throw ConfigurationError("MONITORING_HOSTS_FILE", hostsFile, "lists no host (and MONITORING_HOSTS is not set)")
+            }
+        }
+        var configuration = Configuration(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
                              recoveryThreshold: recoveryThreshold, database: database, listen: listen,
                              corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel,
                              stateDirectory: stateDirectory, webhooks: webhooks)
+        configuration.hostsFile = hostsFile
+        configuration.variableHosts = variableHosts
+        configuration.timeZone = timeZone
+        return configuration
     }
 
-    static func parseHosts(_ value: String?) throws -> [HostSpec] {
+    /// The hosts after reading the host file again: MONITORING_HOSTS's, then the file's.
+    package func reloadedHosts() throws(HostFileError) -> [HostSpec] {
+        guard let hostsFile else { return hosts }
+        return variableHosts + (try HostFile.load(path: hostsFile, context: HostFile.Context(
+            interval: interval, timeout: timeout, timeZone: timeZone, otherHosts: Set(variableHosts.map(\.lookupKey)))))
+    }
+
+    /// MONITORING_HOSTS; without a host file it must list at least one host.
+    static func parseHosts(_ value: String?, required: Bool = true) throws -> [HostSpec] {
         guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw ConfigurationError("MONITORING_HOSTS", value, "required: a comma-separated list of hosts, e.g. nas.lan,192.0.2.10,::1")
+            guard required else { return [] }
+            throw ConfigurationError("MONITORING_HOSTS", value,
+                                     "required (or MONITORING_HOSTS_FILE): a comma-separated list of hosts, e.g. nas.lan,192.0.2.10,::1")
         }
         var hosts: [HostSpec] = []
         var seen: Set<String> = []
@@ -98,7 +133,7 @@ package struct Configuration: Equatable, Sendable {
             }
             hosts.append(host)
         }
-        guard !hosts.isEmpty else {
+        guard !hosts.isEmpty || !required else {
             throw ConfigurationError("MONITORING_HOSTS", value, "lists no host")
         }
         return hosts

@@ -141,7 +141,7 @@ package final class Journal {
 
     private static func apply(_ change: StateChange, to downSince: inout [String: Date]) {
         switch change {
-        case .opened(let domain, _, let since): downSince[domain] = downSince[domain] ?? since
+        case .opened(let domain, _, let since, _): downSince[domain] = downSince[domain] ?? since
         case .closed(let domain, _): downSince[domain] = nil
         default: break
         }

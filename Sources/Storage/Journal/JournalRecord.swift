@@ -18,13 +18,20 @@ enum JournalRecord {
             json.integer(at.unixMilliseconds)
             json.raw(",\"status\":")
             json.bool(status)
-        case .opened(let domain, let description, let downDetection):
+        case .opened(let domain, let description, let downDetection, let marks):
             json.raw(",\"kind\":\"opened\",\"domain\":")
             json.string(domain)
             json.raw(",\"description\":")
             json.string(description)
             json.raw(",\"at\":")
             json.integer(downDetection.unixMilliseconds)
+            encode(marks, into: &json)
+        case .classified(let domain, let description, let marks):
+            json.raw(",\"kind\":\"classified\",\"domain\":")
+            json.string(domain)
+            json.raw(",\"description\":")
+            json.string(description)
+            encode(marks, into: &json)
         case .closed(let domain, let upDetection):
             json.raw(",\"kind\":\"closed\",\"domain\":")
             json.string(domain)
@@ -92,7 +99,10 @@ enum JournalRecord {
             return (sequence, .flipped(domain: try text("domain"), at: try time("at"), status: status))
         case "opened":
             return (sequence, .opened(domain: try text("domain"), description: try text("description"),
-                                      downDetection: try time("at")))
+                                      downDetection: try time("at"), marks: marks(object)))
+        case "classified":
+            return (sequence, .classified(domain: try text("domain"), description: try text("description"),
+                                          marks: marks(object)))
         case "closed":
             return (sequence, .closed(domain: try text("domain"), upDetection: try time("at")))
         case "described":
@@ -102,6 +112,23 @@ enum JournalRecord {
         case let other:
             throw DecodeError.format("unknown kind \(other)")
         }
+    }
+
+    /// Only what is set: a record of an earlier version, without marks, reads as no parent, no maintenance.
+    private static func encode(_ marks: IncidentMarks, into json: inout JSONBuffer) {
+        if let parent = marks.parentDomain, let since = marks.parentDownDetection {
+            json.raw(",\"parent\":")
+            json.string(parent)
+            json.raw(",\"parent_at\":")
+            json.integer(since.unixMilliseconds)
+        }
+        if marks.maintenance { json.raw(",\"maintenance\":true") }
+    }
+
+    private static func marks(_ object: [String: Any]) -> IncidentMarks {
+        let since = (object["parent_at"] as? NSNumber).map { Date(unixMilliseconds: $0.int64Value) }
+        return IncidentMarks(parentDomain: object["parent"] as? String, parentDownDetection: since,
+                             maintenance: object["maintenance"] as? Bool ?? false)
     }
 
     private static func hex8(_ value: UInt32) -> String {

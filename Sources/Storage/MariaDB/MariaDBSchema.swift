@@ -49,6 +49,12 @@ enum MariaDBSchema {
               (SELECT MIN(incidents.down_detection) FROM incidents WHERE incidents.check_id = checks.id), created_at))
             """,
         ],
+        [
+            // Dependency-aware incidents: the ancestor's incident an unreachable host's is behind, and
+            // incidents that began inside a maintenance window.
+            "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS parent_incident_id BIGINT UNSIGNED NULL",
+            "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS maintenance TINYINT(1) NOT NULL DEFAULT 0",
+        ],
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.

@@ -72,7 +72,8 @@ package final class MariaDBStore: Store {
     /// In one transaction: the incident with this start if there is one; else a new row. When another connection
     /// opened an incident for the check meanwhile, the unique index on the ongoing incident refuses ours: if that
     /// one has the same start, it is the same incident and is returned; else the check has another ongoing one.
-    package func openIncident(checkID: Int64, description: String, downDetection: Date) throws -> Incident {
+    package func openIncident(checkID: Int64, description: String, downDetection: Date, parentIncidentID: Int64?,
+                              maintenance: Bool) throws -> Incident {
         let text = String(description.prefix(Self.descriptionLimit))
         return try connection.transaction {
             if let same = try selectIncidents(where: "check_id = ? AND down_detection = ?", checkID, .date(downDetection)).first {
@@ -80,10 +81,13 @@ package final class MariaDBStore: Store {
             }
             do {
                 let result = try connection.execute(
-                    "INSERT INTO incidents (check_id, description, down_detection) VALUES (?, ?, ?)",
-                    [.int(checkID), .text(text), .date(downDetection)])
+                    "INSERT INTO incidents (check_id, description, down_detection, parent_incident_id, maintenance) "
+                        + "VALUES (?, ?, ?, ?, ?)",
+                    [.int(checkID), .text(text), .date(downDetection), parentIncidentID.map { .int($0) } ?? .null,
+                     .int(maintenance ? 1 : 0)])
                 return Incident(id: Int64(result.insertID), checkID: checkID, description: text,
-                                downDetection: downDetection, upDetection: nil)
+                                downDetection: downDetection, upDetection: nil, parentIncidentID: parentIncidentID,
+                                maintenance: maintenance)
             } catch is DuplicateKeyError {
                 // A locking read sees the row the other connection committed, whatever this transaction saw before.
                 if let same = try selectIncidents(where: "check_id = ? AND down_detection = ? LOCK IN SHARE MODE",
@@ -111,6 +115,19 @@ package final class MariaDBStore: Store {
     package func describeOngoingIncident(checkID: Int64, description: String) throws {
         try connection.execute("UPDATE incidents SET description = ? WHERE ongoing_check_id = ?",
                                [.text(String(description.prefix(Self.descriptionLimit))), .int(checkID)])
+    }
+
+    package func classifyOngoingIncident(checkID: Int64, description: String, parentIncidentID: Int64?,
+                                         maintenance: Bool) throws {
+        try connection.execute(
+            "UPDATE incidents SET description = ?, parent_incident_id = ?, maintenance = ? WHERE ongoing_check_id = ?",
+            [.text(String(description.prefix(Self.descriptionLimit))), parentIncidentID.map { .int($0) } ?? .null,
+             .int(maintenance ? 1 : 0), .int(checkID)])
+    }
+
+    package func incidentID(checkID: Int64, downDetection: Date) throws -> Int64? {
+        try connection.query("SELECT id FROM incidents WHERE check_id = ? AND down_detection = ?",
+                             [.int(checkID), .date(downDetection)], columns: [.int]).first?.first?.int
     }
 
     package func ongoingIncident(checkID: Int64) throws -> Incident? {
@@ -144,9 +161,9 @@ package final class MariaDBStore: Store {
                 watchedSince[id] = created
             }
             let rows = try connection.query(
-                "SELECT id, check_id, description, down_detection, up_detection FROM incidents "
+                "SELECT " + Self.incidentColumns + " FROM incidents "
                     + "WHERE up_detection IS NULL OR up_detection >= ?",
-                [.date(since)], columns: [.int, .int, .text, .date, .date])
+                [.date(since)], columns: Self.incidentTypes)
             let incidents = rows.compactMap(Self.incident)
             let gaps = try connection.query(
                 "SELECT gap_from, gap_until, reason FROM monitor_gaps WHERE gap_until >= ? ORDER BY gap_from",
@@ -171,15 +188,19 @@ package final class MariaDBStore: Store {
 
     private func selectIncidents(where condition: String, _ checkID: Int64, _ more: [SQLValue]) throws -> [Incident] {
         try connection.query(
-            "SELECT id, check_id, description, down_detection, up_detection FROM incidents WHERE " + condition,
-            [.int(checkID)] + more, columns: [.int, .int, .text, .date, .date]).compactMap(Self.incident)
+            "SELECT " + Self.incidentColumns + " FROM incidents WHERE " + condition,
+            [.int(checkID)] + more, columns: Self.incidentTypes).compactMap(Self.incident)
     }
 
-    /// A row of (id, check_id, description, down_detection, up_detection).
+    private static let incidentColumns = "id, check_id, description, down_detection, up_detection, parent_incident_id, maintenance"
+    private static let incidentTypes: [SQLColumn] = [.int, .int, .text, .date, .date, .int, .int]
+
+    /// A row of `incidentColumns`.
     private static func incident(_ row: [SQLValue]) -> Incident? {
-        guard row.count == 5, let id = row[0].int, let check = row[1].int, let text = row[2].text,
+        guard row.count == 7, let id = row[0].int, let check = row[1].int, let text = row[2].text,
               let down = row[3].date else { return nil }
-        return Incident(id: id, checkID: check, description: text, downDetection: down, upDetection: row[4].date)
+        return Incident(id: id, checkID: check, description: text, downDetection: down, upDetection: row[4].date,
+                        parentIncidentID: row[5].int, maintenance: (row[6].int ?? 0) != 0)
     }
 
     /// A row of (gap_from, gap_until, reason).

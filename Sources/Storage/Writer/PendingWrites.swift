@@ -79,7 +79,8 @@ struct PendingWrites {
         var touched: Set<String> = []
         for case .change(_, let change) in queue.dropFirst() {
             switch change {
-            case .opened(let domain, _, _), .closed(let domain, _), .described(let domain, _), .flipped(let domain, _, _):
+            case .opened(let domain, _, _, _), .closed(let domain, _), .described(let domain, _), .flipped(let domain, _, _),
+                 .classified(let domain, _, _):
                 touched.insert(domain)
             default:
                 break

@@ -61,10 +61,12 @@ extension StoreWriter {
         switch change {
         case .performed(let domain, let at, let status), .flipped(let domain, let at, let status):
             try store.updateChecks([CheckUpdate(id: try id(of: domain, session), lastPerformed: at, status: status)])
-        case .opened(let domain, let description, let downDetection):
+        case .opened(let domain, let description, let downDetection, let marks):
             let id = try id(of: domain, session)
             do {
-                _ = try store.openIncident(checkID: id, description: description, downDetection: downDetection)
+                _ = try store.openIncident(checkID: id, description: description, downDetection: downDetection,
+                                           parentIncidentID: try parentIncident(marks, session),
+                                           maintenance: marks.maintenance)
             } catch StoreError.ongoingIncidentExists {
                 // Another incident of this check is open (one an earlier run opened): that one goes on.
                 logger.info("incident_already_open", ["host": domain])
@@ -73,9 +75,19 @@ extension StoreWriter {
             _ = try store.closeIncident(checkID: try id(of: domain, session), upDetection: upDetection)
         case .described(let domain, let description):
             try store.describeOngoingIncident(checkID: try id(of: domain, session), description: description)
+        case .classified(let domain, let description, let marks):
+            try store.classifyOngoingIncident(checkID: try id(of: domain, session), description: description,
+                                              parentIncidentID: try parentIncident(marks, session),
+                                              maintenance: marks.maintenance)
         case .gap(let from, let until, let reason):
             try store.recordGap(from: from, until: until, reason: reason)
         }
+    }
+
+    /// The id of the ancestor's incident the marks name (written before this change: the monitor opened it first).
+    private func parentIncident(_ marks: IncidentMarks, _ session: Session) throws -> Int64? {
+        guard let domain = marks.parentDomain, let since = marks.parentDownDetection else { return nil }
+        return try session.store.incidentID(checkID: try id(of: domain, session), downDetection: since)
     }
 
     /// A check's id; a domain that is no longer configured (a change an earlier run journaled) is registered.
