@@ -37,11 +37,14 @@ import Testing
     }
 
     /// `hosts`: address and parents, in file order; 20 ms interval, 2 failures down (`childThreshold` for hosts
-    /// with parents), 1 reply up.
-    func start(_ hosts: [(String, [String])], childThreshold: Int? = nil) throws -> Run {
+    /// with parents), 1 reply up; `maintenance` windows for every host.
+    func start(_ hosts: [(String, [String])], childThreshold: Int? = nil, maintenance: [String] = []) throws -> Run {
+        let utc = try #require(TimeZone(identifier: "UTC"))
+        let windows = try maintenance.map { try MaintenanceWindow.parse($0, timeZone: utc) }
         let specs = try hosts.map { address, parents -> HostSpec in
             var spec = try #require(HostSpec(address))
             spec.attributes.parents = parents
+            spec.attributes.maintenance = windows
             if !parents.isEmpty { spec.attributes.failureThreshold = childThreshold }
             return spec
         }
@@ -172,5 +175,22 @@ import Testing
         #expect(run.announcedOpenings == ["192.0.2.1"])
         #expect((1...3).allSatisfy { run.state($0) == .unreachable && run.board.host(at: $0).behind == "192.0.2.1" })
         #expect(run.events.opened.first { $0.domain == "192.0.2.1" }?.dependents == ["192.0.2.2", "192.0.2.3", "192.0.2.4"])
+    }
+
+    @Test func anOutageInsideAMaintenanceWindowIsMarkedAndNotNotified() throws {
+        let run = try start([("192.0.2.1", []), ("192.0.2.11", ["192.0.2.1"])],
+                            maintenance: ["2000-01-01T00:00Z/2100-01-01T00:00Z"])
+        defer { run.monitor.stop() }
+        _ = waitUntil(timeout: 3) { run.board.host(at: 0).lastPerformed != nil }
+        #expect(run.state(0) == .maintenance && run.board.host(at: 0).reportedUp, "in maintenance, status says it answers")
+        run.network.fail("192.0.2.1")
+        _ = waitUntil(timeout: 3) { run.events.opened.count == 1 }
+        Thread.sleep(forTimeInterval: 0.1)
+        #expect(run.events.opened.first?.kind == .maintenance)
+        #expect(run.state(0) == .maintenance && !run.board.host(at: 0).reportedUp)
+        #expect(run.announcedOpenings.isEmpty)
+        run.network.heal("192.0.2.1")
+        _ = waitUntil(timeout: 3) { run.events.closed.count == 1 }
+        #expect(run.announcedClosings.isEmpty)
     }
 }

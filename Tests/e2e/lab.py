@@ -8,11 +8,14 @@ Topology (documentation addresses only; everything is deleted at the end):
       `-- veth 192.0.2.129/30 --------------------- [rt] 192.0.2.130/30, a router with
           route 198.51.100.0/24 via 192.0.2.130          `ip route add unreachable 198.51.100.0/24`
 """
+import contextlib
+import json
 import os
 import secrets
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 
@@ -185,3 +188,25 @@ def wait_for(predicate, timeout, step=0.1):
         if time.time() - start > timeout:
             raise AssertionError(f"condition not met within {timeout}s")
         time.sleep(step)
+
+
+@contextlib.contextmanager
+def webhook_receiver(ns, port):
+    """Runs webhook_receiver.py on 127.0.0.1:`port` inside `ns`; yields the JSON-lines file it appends POSTs to."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    outfile = tempfile.NamedTemporaryFile(prefix="status-e2e-webhooks-", suffix=".jsonl", delete=False).name
+    process = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, f"{here}/webhook_receiver.py", str(port),
+                                outfile])
+    time.sleep(0.5)
+    try:
+        yield outfile
+    finally:
+        process.terminate()
+        process.wait(5)
+        os.unlink(outfile)
+
+
+def webhook_posts(outfile):
+    """Every POST the receiver got so far: path, answer, headers and body."""
+    with open(outfile) as f:
+        return [json.loads(line) for line in f if line.strip()]

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from lab import Daemon, wait_for
+from lab import Daemon, wait_for, webhook_posts, webhook_receiver
 from tree_lab import CHILD1, CHILD2, ROUTER, SIDE, TreeLab
 
 INTERVAL, TIMEOUT, FAILURES = 0.5, 0.3, 2
@@ -37,21 +37,12 @@ def tree():
 
 @pytest.fixture()
 def receiver(tree):
-    outfile = tempfile.NamedTemporaryFile(prefix="status-e2e-deps-", suffix=".jsonl", delete=False).name
-    process = subprocess.Popen(["ip", "netns", "exec", tree.mon, sys.executable, f"{HERE}/webhook_receiver.py",
-                                str(RECEIVER_PORT), outfile])
-    time.sleep(0.5)
-    try:
+    with webhook_receiver(tree.mon, RECEIVER_PORT) as outfile:
         yield outfile
-    finally:
-        process.terminate()
-        process.wait(5)
-        os.unlink(outfile)
 
 
 def received(outfile):
-    with open(outfile) as f:
-        return [json.loads(json.loads(line)["body"]) for line in f if line.strip()]
+    return [json.loads(post["body"]) for post in webhook_posts(outfile)]
 
 
 def start(binary, tree, database, host_file_text, order=None):

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from lab import Daemon, wait_for
+from lab import Daemon, wait_for, webhook_posts, webhook_receiver
 
 INTERVAL, TIMEOUT, FAILURES, RECOVERIES = 0.5, 0.3, 2, 1
 BOUND = FAILURES * INTERVAL + TIMEOUT + 1.0
@@ -20,21 +20,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 @pytest.fixture(scope="module")
 def receiver(lab):
-    outfile = tempfile.NamedTemporaryFile(prefix="status-e2e-webhooks-", suffix=".jsonl", delete=False).name
-    process = subprocess.Popen(["ip", "netns", "exec", lab.mon, sys.executable, f"{HERE}/webhook_receiver.py",
-                                str(RECEIVER_PORT), outfile])
-    time.sleep(0.5)
-    try:
+    with webhook_receiver(lab.mon, RECEIVER_PORT) as outfile:
         yield outfile
-    finally:
-        process.terminate()
-        process.wait(5)
-        os.unlink(outfile)
 
 
 def received(outfile):
-    with open(outfile) as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return webhook_posts(outfile)
 
 
 
