@@ -38,12 +38,12 @@ final class StatusView: Sendable {
         // thousand hosts per view would double what the bodies cost.
         let figures = ledger?.figures(downSince: hosts.map(\.downSince), now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
-        all = Self.body(hosts, figures) { !$0.retired }
-        down = Self.body(hosts, figures) { !$0.retired && !$0.reportedUp }
+        all = Self.body(hosts, figures) { _ in true }
+        down = Self.body(hosts, figures) { !$0.reportedUp }
         var groups: [String: (all: [UInt8], down: [UInt8])] = [:]
-        for group in Set(hosts.compactMap { $0.retired ? nil : $0.group }) {
-            groups[group] = (Self.body(hosts, figures) { !$0.retired && $0.group == group },
-                             Self.body(hosts, figures) { !$0.retired && $0.group == group && !$0.reportedUp })
+        for group in Set(hosts.compactMap(\.group)) {
+            groups[group] = (Self.body(hosts, figures) { $0.group == group },
+                             Self.body(hosts, figures) { $0.group == group && !$0.reportedUp })
         }
         self.groups = groups
         etag = "\"\(processTag)-\(version)\""
@@ -118,7 +118,7 @@ package final class StatusViews: Sendable {
         let hosts = board.snapshot()
         let figures = ledger?.figures(downSince: hosts.map(\.downSince), now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
-        return zip(hosts, figures).compactMap { $0.retired ? nil : CheckView(host: $0, figures: $1) }
+        return zip(hosts, figures).map { CheckView(host: $0, figures: $1) }
     }
 
 

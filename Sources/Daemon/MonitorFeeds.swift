@@ -28,8 +28,8 @@ final class StoreFeed: MonitorObserver {
             writer.submit(.closed(domain: closed.domain, upDetection: closed.upDetection))
         case .incidentDescribed(let described):
             writer.submit(.described(domain: described.domain, description: described.cause))
-        case .incidentAdopted, .hostsChanged:
-            break  // the database handed it over: it has it; new hosts are registered at their first write
+        case .incidentAdopted:
+            break  // the database handed it over: it has it
         }
     }
 
@@ -49,7 +49,7 @@ final class UptimeFeed: MonitorObserver {
             ledger.recordOpened(domain: opened.domain, downDetection: opened.downDetection)
         case .incidentClosed(let closed):
             ledger.recordClosed(domain: closed.domain, upDetection: closed.upDetection)
-        case .pinged, .incidentDescribed, .incidentAdopted, .incidentClassified, .hostsChanged:
+        case .pinged, .incidentDescribed, .incidentAdopted, .incidentClassified:
             break
         }
     }
@@ -76,7 +76,7 @@ final class WebhookFeed: MonitorObserver {
         case .incidentClosed(let closed):
             guard closed.announced, let since = closed.downDetection else { return }
             notify(.closed, closed.host, closed.domain, closed.cause, since, closed.upDetection, closed.dependents)
-        case .pinged, .incidentDescribed, .incidentAdopted, .hostsChanged:
+        case .pinged, .incidentDescribed, .incidentAdopted:
             break
         }
     }

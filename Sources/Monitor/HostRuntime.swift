@@ -18,8 +18,6 @@ final class HostRuntime {
     var rank = 0
     /// When the next tick is due (monotonic nanoseconds), to measure how late ticks fire.
     var nextDue: UInt64?
-    /// Removed from the host file: no timer, no pings; its place stays so a host added back keeps it.
-    var retired = false
 
     var address: SocketAddress?
     var resolving = false

@@ -31,8 +31,6 @@ package struct HostStatus: Equatable, Sendable {
     package var downSince: Date?
     /// Incidents this run opened (for /metrics).
     package var incidentsOpened = 0
-    /// Removed from the host file by a reload: not listed, not served.
-    package var retired = false
 
     package init(id: Int64, domain: String, lastPerformed: Date? = nil, isDown: Bool = false, downSince: Date? = nil) {
         self.id = id
@@ -50,7 +48,7 @@ package struct HostStatus: Equatable, Sendable {
         describe(spec)
     }
 
-    /// Takes the name, group and parents of `spec` (a reloaded host file).
+    /// Takes the name, group and parents of `spec`.
     package mutating func describe(_ spec: HostSpec) {
         name = spec.name
         group = spec.attributes.group

@@ -39,7 +39,6 @@ extension MonitorCore {
         var waiting: [Int] = []
         for position in parents {
             let parent = hosts[position]
-            if parent.retired { return .clear }
             if parent.tracker.isDown {
                 if blockedBy == nil { blockedBy = cause(of: parent) }
                 continue
@@ -60,7 +59,7 @@ extension MonitorCore {
 
     /// Pings `host` now, out of schedule, unless a ping of that kind is on its way.
     func probe(_ host: HostRuntime) {
-        guard !host.probing, !host.retired, !stopped, let address = host.address else { return }
+        guard !host.probing, !stopped, let address = host.address else { return }
         host.probing = true
         pinger.ping(address, tag: PingTag(host: host.position, number: host.tracker.nextPing()),
                     timeoutNanoseconds: host.settings.timeout.nanoseconds)
@@ -116,7 +115,7 @@ extension MonitorCore {
     func updateChildren(of host: HostRuntime) {
         for position in graph.children[host.position] {
             let child = hosts[position]
-            guard !child.retired, child.tracker.isDown, let kind = child.outage else { continue }
+            guard child.tracker.isDown, let kind = child.outage else { continue }
             if child.awaitingUntil != nil {
                 settle(child)
             } else if case .unreachable(let behind) = kind {
@@ -134,7 +133,7 @@ extension MonitorCore {
         var first: Int?
         for position in graph.parents[host.position] {
             let parent = hosts[position]
-            guard !parent.retired, parent.tracker.isDown else { return nil }
+            guard parent.tracker.isDown else { return nil }
             if first == nil { first = cause(of: parent) }
         }
         return first

@@ -27,7 +27,7 @@ extension MonitorCore {
             host.outage = kind
             let (description, behind) = incidentText(host, kind)
             logger.warning("host_down", ["host": domain, "since": JSONText.time(since), "cause": cause,
-                                         "state": kind.state.rawValue, "behind": behind?.domain])
+                                         "state": kind.state.rawValue, "behind": behind?.domain ?? "none"])
             emit(.incidentOpened(IncidentOpened(host: host.position, domain: domain, cause: description,
                                                 downDetection: since, kind: kind, behind: behind,
                                                 dependents: kind.announced ? dependents(of: host) : [])))
@@ -94,7 +94,7 @@ extension MonitorCore {
         host.outage = kind
         let (description, behind) = incidentText(host, kind)
         logger.info("incident_classified", ["host": host.spec.domain, "state": kind.state.rawValue,
-                                            "behind": behind?.domain, "notified": announceNow])
+                                            "behind": behind?.domain ?? "none", "notified": announceNow])
         emit(.incidentClassified(IncidentClassified(host: host.position, domain: host.spec.domain, cause: description,
                                                     downDetection: since, kind: kind, behind: behind,
                                                     dependents: announceNow ? dependents(of: host) : [],
@@ -113,6 +113,6 @@ extension MonitorCore {
 
     /// The domains of every host below `host` in the file, for its notification.
     func dependents(of host: HostRuntime) -> [String] {
-        graph.descendants(of: host.position).compactMap { hosts[$0].retired ? nil : hosts[$0].spec.domain }
+        graph.descendants(of: host.position).map { hosts[$0].spec.domain }
     }
 }

@@ -16,20 +16,6 @@ package enum MonitorEvent: Sendable {
     /// The ongoing incident turned out to be another kind of outage: a host waiting for its parent's verdict,
     /// a host behind an ancestor that came back while it still does not answer, a maintenance window's end.
     case incidentClassified(IncidentClassified)
-    /// A reloaded host file was applied: hosts added or changed, and hosts removed (retired, their places kept).
-    case hostsChanged(HostsChanged)
-}
-
-/// What a reload changed: every host now in the file by place (new places come after the old ones), and the
-/// places of the hosts it no longer has.
-package struct HostsChanged: Sendable {
-    package var hosts: [(position: Int, spec: HostSpec)]
-    package var retired: [Int]
-
-    package init(hosts: [(position: Int, spec: HostSpec)], retired: [Int]) {
-        self.hosts = hosts
-        self.retired = retired
-    }
 }
 
 /// One completed ping, once it counted.

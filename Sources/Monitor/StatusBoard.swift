@@ -1,5 +1,5 @@
 // The monitor's current state of every host, published for the API to read (the API never pings). The board
-// subscribes to the monitor's events (a reload's new and removed hosts come the same way); the daemon gives it the
+// subscribes to the monitor's events; the daemon gives it the
 // check ids once the database has registered them. Two versions are published atomically, so readers can see
 // that nothing changed without taking the lock: `version` moves on with every change (every ping),
 // `stateVersion` only when a host's reported state changes.
@@ -8,7 +8,7 @@ import ICMP
 import Synchronization
 
 package final class StatusBoard: MonitorObserver {
-    /// The hosts in configuration order (a removed host keeps its place, retired) and where each domain is.
+    /// The hosts in configuration order and where each domain is.
     struct Table {
         var hosts: [HostStatus]
         var index: [String: Int]
@@ -28,7 +28,7 @@ package final class StatusBoard: MonitorObserver {
     /// The domain at `position`, exactly as configured.
     package func domain(at position: Int) -> String { table.withLock { $0.hosts[position].domain } }
 
-    /// Every host ever configured in this run, in configuration order; retired ones are marked.
+    /// Every host, in configuration order.
     package func snapshot() -> [HostStatus] { table.withLock { $0.hosts } }
 
     /// Grows with every change; read without a lock.
@@ -42,13 +42,10 @@ package final class StatusBoard: MonitorObserver {
         table.withLock { ($0.hosts, publishedVersion.load(ordering: .relaxed), publishedStateVersion.load(ordering: .relaxed)) }
     }
 
-    /// Where the monitored host whose domain is `domain` as configured (IPv6 literals with or without
-    /// brackets) sits in every snapshot; nil when it is not monitored (never was, or was removed).
+    /// Where the host whose domain is `domain` as configured (IPv6 literals with or without brackets) sits in
+    /// every snapshot; nil when it is not monitored.
     package func position(domain: String) -> Int? {
-        table.withLock { table in
-            guard let position = table.index[HostSpec.lookupKey(domain)], !table.hosts[position].retired else { return nil }
-            return position
-        }
+        table.withLock { $0.index[HostSpec.lookupKey(domain)] }
     }
 
     /// The host at `position`, as it is now.
@@ -99,28 +96,6 @@ package final class StatusBoard: MonitorObserver {
             update(closed.host) { $0.behind = nil }
         case .incidentDescribed:
             break
-        case .hostsChanged(let change):
-            apply(change)
-        }
-    }
-
-    /// A reloaded host file: new hosts take the next places, removed ones are retired, the rest re-described.
-    private func apply(_ change: HostsChanged) {
-        table.withLock { table in
-            for (position, spec) in change.hosts {
-                if position < table.hosts.count {
-                    table.hosts[position].describe(spec)
-                    table.hosts[position].retired = false
-                } else {
-                    table.hosts.append(HostStatus(spec: spec, id: 0, downSince: nil))
-                    table.index[spec.lookupKey] = position
-                }
-            }
-            for position in change.retired where table.hosts.indices.contains(position) {
-                table.hosts[position].retired = true
-            }
-            publishedStateVersion.wrappingAdd(1, ordering: .releasing)
-            publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
     }
 

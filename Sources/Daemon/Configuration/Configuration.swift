@@ -12,10 +12,8 @@ import Webhooks
 package struct Configuration: Equatable, Sendable {
     /// MONITORING_HOSTS's hosts, then the host file's.
     package var hosts: [HostSpec]
-    /// MONITORING_HOSTS_FILE: read at start, and again on SIGHUP and when it changes.
+    /// MONITORING_HOSTS_FILE: read at start.
     package var hostsFile: String?
-    /// The hosts from MONITORING_HOSTS alone (a reload keeps them).
-    package var variableHosts: [HostSpec] = []
     /// TZ: the zone maintenance windows are read in (UTC when unset).
     package var timeZone = TimeZone(identifier: "UTC") ?? .current
     package var interval: ConfigDuration
@@ -100,16 +98,8 @@ package struct Configuration: Equatable, Sendable {
                              corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel,
                              stateDirectory: stateDirectory, webhooks: webhooks)
         configuration.hostsFile = hostsFile
-        configuration.variableHosts = variableHosts
         configuration.timeZone = timeZone
         return configuration
-    }
-
-    /// The hosts after reading the host file again: MONITORING_HOSTS's, then the file's.
-    package func reloadedHosts() throws(HostFileError) -> [HostSpec] {
-        guard let hostsFile else { return hosts }
-        return variableHosts + (try HostFile.load(path: hostsFile, context: HostFile.Context(
-            interval: interval, timeout: timeout, timeZone: timeZone, otherHosts: Set(variableHosts.map(\.lookupKey)))))
     }
 
     /// MONITORING_HOSTS; without a host file it must list at least one host.
