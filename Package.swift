@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",
                                                   "TestSupport"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Monitor", "ICMP", "Storage", "Webhooks", "Platform", "Encoding", "Logging",
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "HostFile", "Monitor", "ICMP", "Storage", "Webhooks", "Platform", "Encoding", "Logging",
                                                      "TestSupport"]),
     ]
 )

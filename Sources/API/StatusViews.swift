@@ -36,7 +36,7 @@ final class StatusView: Sendable {
         self.refreshAfter = refreshAfter
         // Only the bodies are kept: a view lives on in every event loop that served it, and a copy of ten
         // thousand hosts per view would double what the bodies cost.
-        let figures = ledger?.figures(downSince: hosts.map(\.downSince), now: Date())
+        let figures = ledger?.figures(hosts.map { ($0.position, $0.downSince) }, now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
         all = Self.body(hosts, figures) { _ in true }
         down = Self.body(hosts, figures) { !$0.reportedUp }
@@ -116,7 +116,7 @@ package final class StatusViews: Sendable {
     /// Every host as it is now, with its figures (for /metrics).
     func checks() -> [CheckView] {
         let hosts = board.snapshot()
-        let figures = ledger?.figures(downSince: hosts.map(\.downSince), now: Date())
+        let figures = ledger?.figures(hosts.map { ($0.position, $0.downSince) }, now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
         return zip(hosts, figures).map { CheckView(host: $0, figures: $1) }
     }

@@ -32,8 +32,10 @@ package final class Daemon {
     let webhooks: WebhookNotifier?
     let monitor: Monitor
     let server: HTTPServer
+    let reloader: HostFileReloader
     let stopping = Atomic<Bool>(false)
     private var signalSources: [DispatchSourceSignal] = []
+    private var watcher: HostFileWatcher?
 
     /// Opens the state directory, the ICMP sockets and the listening socket; throws what stops start-up.
     package init(configuration: Configuration) throws(StartupError) {
@@ -41,7 +43,7 @@ package final class Daemon {
         let logger = Logger(minimumLevel: configuration.logLevel)
         self.logger = logger
         if !MallocTuning.mapBuffersLargerThan(256 * 1024) { logger.warning("malloc_tuning_refused", ["option": "M_MMAP_THRESHOLD"]) }
-        for number in [SIGPIPE, SIGTERM, SIGINT] { signal(number, SIG_IGN) }
+        for number in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }
 
         let journal: Journal
         do {
@@ -57,7 +59,8 @@ package final class Daemon {
         writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), journal: journal,
                              domains: domains, logger: logger, historyWindow: UptimeCalculation.longestWindow)
         board = StatusBoard(hosts: recovery.hostStatuses(configuration.hosts))
-        ledger = UptimeLedger(domains: domains, started: started)
+        ledger = UptimeLedger(domains: domains, maintenance: configuration.hosts.map(UptimeFeed.maintenance(of:)),
+                              started: started)
         webhooks = configuration.webhooks.urls.isEmpty ? nil : WebhookNotifier(configuration: configuration.webhooks, logger: logger)
         if let gap = recovery.gap {
             logger.info("monitor_gap", ["from": JSONText.time(gap.from), "until": JSONText.time(gap.until), "reason": gap.reason])
@@ -78,9 +81,11 @@ package final class Daemon {
         if let webhooks { observers.append(WebhookFeed(webhooks, board: board)) }
         monitor = Monitor(settings: configuration.monitorSettings, downSince: recovery.downSince, pinger: pinger,
                           observers: observers, queue: pingQueue, logger: logger)
+        reloader = HostFileReloader(configuration: configuration, monitor: monitor, started: started,
+                                    initialText: configuration.hostsFileText, logger: logger)
         do {
             server = try Self.makeServer(configuration, board: board, ledger: ledger, writer: writer, monitor: monitor,
-                                         started: started, logger: logger)
+                                         reloader: reloader, started: started, logger: logger)
         } catch {
             let reason = ConfigurationError("LISTEN_ADDR", configuration.listen.description, "\(error)")
             throw Self.failed(StartupError(reason), logger)
@@ -92,7 +97,7 @@ package final class Daemon {
         logger.info("starting", ["hosts": configuration.hosts.count, "interval": configuration.interval,
                                  "timeout": configuration.timeout, "listen": configuration.listen,
                                  "state_dir": configuration.stateDirectory])
-        writer.start { [board, ledger, monitor] registration in
+        writer.start { [board, ledger, monitor] registration in  // at start, and for a reload's new hosts
             board.setIDs(registration.ids)
             ledger.load(registration.history, ids: registration.ids)
             monitor.adopt(registration.ongoingWithoutPendingChanges.mapValues {
@@ -109,18 +114,31 @@ package final class Daemon {
             source.resume()
             return source
         }
+        let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .main)
+        hangUp.setEventHandler { [reloader] in reloader.request(.signal) }
+        hangUp.resume()
+        signalSources.append(hangUp)
+        if let path = configuration.hostsFile, configuration.watchHostsFile {
+            do {
+                watcher = try HostFileWatcher(path: path, reloader: reloader, logger: logger)
+            } catch {
+                logger.warning("config_watch_failed", ["file": path, "reason": "\(error)", "reload": "on SIGHUP only"])
+            }
+        }
         dispatchMain()
     }
 
     private static func makeServer(_ configuration: Configuration, board: StatusBoard, ledger: UptimeLedger,
-                                   writer: StoreWriter, monitor: Monitor, started: Date, logger: Logger) throws -> HTTPServer {
+                                   writer: StoreWriter, monitor: Monitor, reloader: HostFileReloader, started: Date,
+                                   logger: Logger) throws -> HTTPServer {
         var common: [(name: String, value: String)] = []
         if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
         var serverConfiguration = HTTPServerConfiguration(address: configuration.listen, commonHeaders: common)
         let responses = HTTPResponseCounts()
         serverConfiguration.responseCounts = responses
         let views = StatusViews(board: board, ledger: ledger)
-        let health = HealthReport(monitor: monitor, writer: writer, interval: configuration.interval.seconds)
+        let health = HealthReport(monitor: monitor, writer: writer, interval: configuration.interval.seconds,
+                                  config: { reloader.status })
         // The pinger's counters are read on the ping queue; the rest, and the rendering, on a global queue.
         let figures: APIHandler.DaemonFiguresSource = { deliver in
             monitor.readPingerCounters { pings in

@@ -1,7 +1,8 @@
 // The monitor's subscribers that are not the status board: each turns the monitor's events into what its part
-// records. The store writer gets state changes (a ping that only moves last_performed is batched there), the
-// uptime ledger the incidents' spans, the webhooks every incident opened or closed (with the check id, which the
-// board has once the database registered it).
+// records. The store writer gets state changes (a ping that only moves last_performed is batched there) and a
+// reload's new hosts to register, the uptime ledger the incidents' spans and the hosts a reload watches (with
+// their maintenance windows), the webhooks every incident opened or closed (with the check id, which the board
+// has once the database registered it).
 import Foundation
 import Monitor
 import Storage
@@ -30,6 +31,9 @@ final class StoreFeed: MonitorObserver {
             writer.submit(.described(domain: described.domain, description: described.cause))
         case .incidentAdopted:
             break  // the database handed it over: it has it
+        case .hostsChanged(let change):
+            let domains = Dictionary(change.hosts.map { ($0.position, $0.spec.domain) }, uniquingKeysWith: { a, _ in a })
+            writer.register(domains: change.added.compactMap { domains[$0] })
         }
     }
 
@@ -49,9 +53,20 @@ final class UptimeFeed: MonitorObserver {
             ledger.recordOpened(domain: opened.domain, downDetection: opened.downDetection)
         case .incidentClosed(let closed):
             ledger.recordClosed(domain: closed.domain, upDetection: closed.upDetection)
+        case .hostsChanged(let change):
+            ledger.watch(change.hosts.map { LedgerHost(position: $0.position, domain: $0.spec.domain,
+                                                       maintenance: Self.maintenance(of: $0.spec)) },
+                         retired: change.retired, at: Date())
         case .pinged, .incidentDescribed, .incidentAdopted, .incidentClassified:
             break
         }
+    }
+
+    /// The host's maintenance windows for the ledger; nil when it has none.
+    static func maintenance(of spec: HostSpec) -> MaintenanceOccurrences? {
+        let calendar = MaintenanceCalendar(spec.attributes.maintenance)
+        guard !calendar.isEmpty else { return nil }
+        return { from, until in calendar.occurrences(from: from, until: until) }
     }
 }
 
@@ -76,7 +91,7 @@ final class WebhookFeed: MonitorObserver {
         case .incidentClosed(let closed):
             guard closed.announced, let since = closed.downDetection else { return }
             notify(.closed, closed.host, closed.domain, closed.cause, since, closed.upDetection, closed.dependents)
-        case .pinged, .incidentDescribed, .incidentAdopted:
+        case .pinged, .incidentDescribed, .incidentAdopted, .hostsChanged:
             break
         }
     }

@@ -10,8 +10,8 @@ package struct HealthTracker: Equatable, Sendable {
         case cameUp(since: Date)
     }
 
-    package let failureThreshold: Int
-    package let recoveryThreshold: Int
+    package private(set) var failureThreshold: Int
+    package private(set) var recoveryThreshold: Int
     package private(set) var isDown: Bool
     package private(set) var failureStreak = 0
     package private(set) var successStreak = 0
@@ -23,6 +23,14 @@ package struct HealthTracker: Equatable, Sendable {
         self.failureThreshold = failureThreshold
         self.recoveryThreshold = recoveryThreshold
         self.isDown = isDown
+    }
+
+    /// New thresholds (a reloaded host file), keeping the streaks: a streak already past a lower threshold
+    /// transitions at its next ping.
+    package mutating func retune(failureThreshold: Int, recoveryThreshold: Int) {
+        precondition(failureThreshold >= 1 && recoveryThreshold >= 1, "thresholds are validated by the host file")
+        self.failureThreshold = failureThreshold
+        self.recoveryThreshold = recoveryThreshold
     }
 
     /// Takes over an ongoing incident the database knew of and this run did not (it started without the

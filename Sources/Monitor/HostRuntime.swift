@@ -9,6 +9,8 @@ import Platform
 
 final class HostRuntime {
     let position: Int
+    /// A reload removed it: no timer, results of pings in flight are dropped; a reload may bring it back.
+    var retired = false
     var spec: HostSpec
     var settings: HostSettings
     var tracker: HostTracker

@@ -7,6 +7,8 @@ package struct HostStatus: Equatable, Sendable {
     /// The check's id in the database; 0 until the database has registered it (after a start without the
     /// database and without a state directory).
     package var id: Int64
+    /// Its place in the monitor (see StatusBoard): what the uptime figures are kept by.
+    package var position = 0
     /// The host exactly as configured.
     package var domain: String
     /// What people see (the host file's `name`, or the address), its group, its parents' addresses as written.

@@ -29,7 +29,7 @@ package struct HostTracker: Sendable {
 
     private var health: HealthTracker
     private var causes = FailureStreakCauses()
-    private let timeout: ConfigDuration
+    private var timeout: ConfigDuration
     /// Send time of the first good ping since the last failed one; nil while failing or before any ping.
     package private(set) var upSince: Date?
     /// The ongoing incident's start and cause ("" when a restart left only its start); nil while up.
@@ -59,6 +59,12 @@ package struct HostTracker: Sendable {
 
     /// The host's own cause of the ongoing outage, as the tracker knows it.
     package var ownCause: String { ongoing?.cause ?? causes.description(timeout: timeout) }
+
+    /// Takes new thresholds and timeout (a reloaded host file) without losing the state or the streaks so far.
+    package mutating func retune(failureThreshold: Int, recoveryThreshold: Int, timeout: ConfigDuration) {
+        health.retune(failureThreshold: failureThreshold, recoveryThreshold: recoveryThreshold)
+        self.timeout = timeout
+    }
 
     /// Results waiting for an earlier ping's.
     package var waitingResults: Int { early.count }

@@ -61,10 +61,16 @@ package final class Monitor: Sendable {
         }
     }
 
+    /// Makes `hosts` (in configuration order) the watched hosts, as a diff against those watched now (see
+    /// MonitorCore+Reload); the observers hear a `hostsChanged` event. Call from any thread but the ping queue.
+    package func reload(_ hosts: [HostSpec]) -> ReloadSummary {
+        core.sync { $0.apply(hosts) }
+    }
+
     /// Takes in the ongoing incidents the database had once it was reached (by domain): see HostTracker.
     package func adopt(_ incidents: [String: OngoingIncident]) {
         core.async { monitor in
-            for host in monitor.hosts {
+            for host in monitor.hosts where !host.retired {
                 if let incident = incidents[host.spec.domain] { monitor.handle(host, .databaseIncident(incident)) }
             }
         }

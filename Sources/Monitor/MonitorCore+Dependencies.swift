@@ -115,16 +115,19 @@ extension MonitorCore {
     func updateChildren(of host: HostRuntime) {
         for position in graph.children[host.position] {
             let child = hosts[position]
-            guard child.tracker.isDown, let kind = child.outage else { continue }
-            if child.awaitingUntil != nil {
-                settle(child)
-            } else if case .unreachable(let behind) = kind {
-                if let ancestor = allParentsDown(child) {
-                    if ancestor != behind { classify(child, as: .unreachable(behind: ancestor)) }
-                } else if child.recheckAfter == nil {
-                    child.recheckAfter = Date()  // its next failed ping says it is down on its own
-                }
-            }
+            guard child.tracker.isDown else { continue }
+            if child.awaitingUntil != nil { settle(child) } else { review(child) }
+        }
+    }
+
+    /// An unreachable host whose parents changed state (or, after a reload, changed): still behind a down
+    /// ancestor, perhaps another one; or not, and its next failed ping says it is down on its own.
+    func review(_ host: HostRuntime) {
+        guard case .unreachable(let behind) = host.outage else { return }
+        if let ancestor = allParentsDown(host) {
+            if ancestor != behind { classify(host, as: .unreachable(behind: ancestor)) }
+        } else if host.recheckAfter == nil {
+            host.recheckAfter = Date()
         }
     }
 

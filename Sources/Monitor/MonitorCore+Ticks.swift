@@ -9,6 +9,7 @@ extension MonitorCore {
     /// Starts every host's timer, measured from now; names are looked up first.
     func startAll() {
         let base = DispatchTime.now()
+        self.base = base
         for host in hosts { begin(host, base: base) }
     }
 
@@ -21,7 +22,7 @@ extension MonitorCore {
     /// The host's timer fires at `base` + `phase` + k × interval (a name's timer, started after its look-up, at
     /// the next such time); when that is more than a second after `first`, one extra ping goes out at `first`.
     func startTimer(_ host: HostRuntime, base: DispatchTime, phase: UInt64, first: UInt64) {
-        guard !stopped, host.timer == nil else { return }
+        guard !stopped, !host.retired, host.timer == nil else { return }
         let schedule = host.schedule
         let now = DispatchTime.now()
         let elapsed = now.uptimeNanoseconds - min(now.uptimeNanoseconds, base.uptimeNanoseconds)
@@ -44,8 +45,14 @@ extension MonitorCore {
         }
     }
 
+    func stopTimer(_ host: HostRuntime) {
+        host.timer?.cancel()
+        host.timer = nil
+        host.nextDue = nil
+    }
+
     func tick(_ host: HostRuntime, scheduled: Bool) {
-        guard !stopped else { return }
+        guard !stopped, !host.retired else { return }
         ticks.record()
         if scheduled { measureLateness(host) }
         if host.needsResolution(now: .now(), refresh: Self.resolutionRefresh) {

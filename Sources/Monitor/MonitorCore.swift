@@ -1,7 +1,9 @@
-// The monitor's working parts on the ping queue: its hosts (in configuration order), their dependency graph, the pinger and the observers, and what happens to a ping's
-// result — fed to the host's tracker, whose effects become log lines and events (+Incidents), with outages
-// classified by the hosts' parents (+Dependencies). The timers are in +Ticks, DNS in +Resolution. Used on the
-// ping queue only; Monitor is its face to other threads.
+// The monitor's working parts on the ping queue: its hosts (by place: configuration order at start, then each
+// host a reload adds at the next place; a removed host keeps its place, retired), their dependency graph, the
+// pinger and the observers, and what happens to a ping's result — fed to the host's tracker, whose effects become
+// log lines and events (+Incidents), with outages classified by the hosts' parents (+Dependencies). The timers
+// are in +Ticks, DNS in +Resolution, reloads in +Reload. Used on the ping queue only; Monitor is its face to
+// other threads.
 import Dispatch
 import Encoding
 import Foundation
@@ -11,14 +13,18 @@ import Platform
 
 final class MonitorCore {
     let pinger: any Pinging
-    let hosts: [HostRuntime]
-    let graph: HostGraph
+    var hosts: [HostRuntime]
+    var graph: HostGraph
+    /// The defaults each host's own settings start from.
+    let defaults: MonitorSettings
     let observers: [any MonitorObserver]
     let resolver: Resolver
     let logger: Logger
     let ticks: TickRecord
     let queue: DispatchQueue
     var stopped = false
+    /// When the timers started (nil before `start`): what the schedules are measured from.
+    var base: DispatchTime?
     /// The box this core lives in, for coming back to the ping queue from the resolver's.
     weak var home: QueueConfined<MonitorCore>?
     var lateness = ScheduleLateness()
@@ -36,6 +42,7 @@ final class MonitorCore {
         self.observers = observers
         self.logger = logger
         self.ticks = ticks
+        defaults = settings
         let places = MonitorSchedule.places(of: settings.hosts.map { settings.settings(for: $0).interval.nanoseconds })
         hosts = settings.hosts.enumerated().map { position, spec in
             Self.runtime(position: position, spec: spec, settings: settings, downSince: downSince[spec.domain],
@@ -59,12 +66,12 @@ final class MonitorCore {
     }
 
     func completed(_ tag: PingTag, _ result: PingResult) {
-        guard !stopped, hosts.indices.contains(tag.host) else { return }
+        guard !stopped, hosts.indices.contains(tag.host), !hosts[tag.host].retired else { return }
         handle(hosts[tag.host], .completed(number: tag.number, result))
     }
 
     func lateError(_ tag: PingTag, _ failure: PingFailure) {
-        guard !stopped, hosts.indices.contains(tag.host) else { return }
+        guard !stopped, hosts.indices.contains(tag.host), !hosts[tag.host].retired else { return }
         handle(hosts[tag.host], .lateError(failure))
     }
 

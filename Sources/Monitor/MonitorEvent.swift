@@ -1,5 +1,5 @@
 // The monitor's one outgoing stream: every ping's result (counted in send order) and every incident it opens,
-// closes, describes better or takes over. The status board, the store writer, the uptime ledger, the metrics and
+// closes, describes better or takes over, and every reload of the host file applied. The status board, the store writer, the uptime ledger, the metrics and
 // the webhooks subscribe; the monitor never reads any of them back.
 import Foundation
 import ICMP
@@ -16,6 +16,27 @@ package enum MonitorEvent: Sendable {
     /// The ongoing incident turned out to be another kind of outage: a host waiting for its parent's verdict,
     /// a host behind an ancestor that came back while it still does not answer, a maintenance window's end.
     case incidentClassified(IncidentClassified)
+    /// A reloaded host file was applied: hosts added, changed or removed (a removed host keeps its place, retired).
+    case hostsChanged(HostsChanged)
+}
+
+/// What a reload changed. Places are never reused: a new host takes the next one, a host added back its old one.
+package struct HostsChanged: Sendable {
+    /// Every host now watched, in configuration order, with its place.
+    package var hosts: [(position: Int, spec: HostSpec)]
+    /// Places of hosts that start being watched: new to this run, or back after a removal.
+    package var added: [Int]
+    /// Places of hosts no longer watched.
+    package var retired: [Int]
+    /// Places of watched hosts whose attributes changed.
+    package var changed: [Int]
+
+    package init(hosts: [(position: Int, spec: HostSpec)], added: [Int], retired: [Int], changed: [Int]) {
+        self.hosts = hosts
+        self.added = added
+        self.retired = retired
+        self.changed = changed
+    }
 }
 
 /// One completed ping, once it counted.

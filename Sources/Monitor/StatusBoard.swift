@@ -1,6 +1,6 @@
 // The monitor's current state of every host, published for the API to read (the API never pings). The board
-// subscribes to the monitor's events; the daemon gives it the
-// check ids once the database has registered them. Two versions are published atomically, so readers can see
+// subscribes to the monitor's events (a reload's new and removed hosts come the same way); the daemon gives it
+// the check ids once the database has registered them. Two versions are published atomically, so readers can see
 // that nothing changed without taking the lock: `version` moves on with every change (every ping),
 // `stateVersion` only when a host's reported state changes.
 import Foundation
@@ -8,10 +8,15 @@ import ICMP
 import Synchronization
 
 package final class StatusBoard: MonitorObserver {
-    /// The hosts in configuration order and where each domain is.
+    /// Every host of this run by place (a removed host keeps its place), the watched ones in configuration
+    /// order, and where each domain is.
     struct Table {
         var hosts: [HostStatus]
+        var order: [Int]
+        var watched: [Bool]
         var index: [String: Int]
+        /// Every host is watched, in the order of their places (always, until a reload says otherwise).
+        var inPlaceOrder = true
     }
 
     private let table: Mutex<Table>
@@ -21,15 +26,20 @@ package final class StatusBoard: MonitorObserver {
     /// `hosts` in configuration order, as the state directory left them.
     package init(hosts: [HostStatus]) {
         var index: [String: Int] = [:]
-        for (position, host) in hosts.enumerated() { index[HostSpec.lookupKey(host.domain)] = position }
-        table = Mutex(Table(hosts: hosts, index: index))
+        var placed = hosts
+        for position in placed.indices {
+            placed[position].position = position
+            index[HostSpec.lookupKey(placed[position].domain)] = position
+        }
+        table = Mutex(Table(hosts: placed, order: Array(placed.indices), watched: Array(repeating: true, count: placed.count),
+                            index: index))
     }
 
     /// The domain at `position`, exactly as configured.
     package func domain(at position: Int) -> String { table.withLock { $0.hosts[position].domain } }
 
-    /// Every host, in configuration order.
-    package func snapshot() -> [HostStatus] { table.withLock { $0.hosts } }
+    /// Every watched host, in configuration order.
+    package func snapshot() -> [HostStatus] { table.withLock { $0.watchedHosts } }
 
     /// Grows with every change; read without a lock.
     package var version: UInt64 { publishedVersion.load(ordering: .acquiring) }
@@ -39,13 +49,16 @@ package final class StatusBoard: MonitorObserver {
 
     /// Every host and the versions they are at.
     package func versionedSnapshot() -> (hosts: [HostStatus], version: UInt64, stateVersion: UInt64) {
-        table.withLock { ($0.hosts, publishedVersion.load(ordering: .relaxed), publishedStateVersion.load(ordering: .relaxed)) }
+        table.withLock { ($0.watchedHosts, publishedVersion.load(ordering: .relaxed), publishedStateVersion.load(ordering: .relaxed)) }
     }
 
-    /// Where the host whose domain is `domain` as configured (IPv6 literals with or without brackets) sits in
-    /// every snapshot; nil when it is not monitored.
+    /// The place of the host whose domain is `domain` as configured (IPv6 literals with or without brackets);
+    /// nil when it is not monitored (never was, or a reload removed it).
     package func position(domain: String) -> Int? {
-        table.withLock { $0.index[HostSpec.lookupKey(domain)] }
+        table.withLock { table in
+            guard let position = table.index[HostSpec.lookupKey(domain)], table.watched[position] else { return nil }
+            return position
+        }
     }
 
     /// The host at `position`, as it is now.
@@ -96,6 +109,32 @@ package final class StatusBoard: MonitorObserver {
             update(closed.host) { $0.behind = nil }
         case .incidentDescribed:
             break
+        case .hostsChanged(let change):
+            apply(change)
+        }
+    }
+
+    /// A reloaded host file: new hosts take the next places, removed ones stop being listed, the rest are
+    /// described again; every other field (state, last ping, id) stays.
+    private func apply(_ change: HostsChanged) {
+        table.withLock { table in
+            for index in table.watched.indices { table.watched[index] = false }
+            for (position, spec) in change.hosts {
+                if position < table.hosts.count {
+                    table.hosts[position].describe(spec)
+                } else {
+                    var status = HostStatus(spec: spec, id: 0, downSince: nil)
+                    status.position = position
+                    table.hosts.append(status)
+                    table.watched.append(false)
+                    table.index[spec.lookupKey] = position
+                }
+                table.watched[position] = true
+            }
+            table.order = change.hosts.map(\.position)
+            table.inPlaceOrder = table.order == Array(table.hosts.indices)
+            publishedStateVersion.wrappingAdd(1, ordering: .releasing)
+            publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
     }
 
@@ -108,4 +147,8 @@ package final class StatusBoard: MonitorObserver {
             publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
     }
+}
+
+extension StatusBoard.Table {
+    var watchedHosts: [HostStatus] { inPlaceOrder ? hosts : order.map { hosts[$0] } }
 }

@@ -2,6 +2,7 @@
 import Testing
 @testable import Daemon
 import Encoding
+import HostFile
 import Logging
 import Platform
 import Monitor
@@ -109,5 +110,25 @@ import Webhooks
         #expect(ConfigDuration(nanoseconds: 1_000_000_000).description == "1s")
         #expect(ConfigDuration(nanoseconds: 500_000_000).description == "500ms")
         #expect(ConfigDuration(nanoseconds: 2_500_000_000).description == "2.5s")
+    }
+
+    @Test func aReloadedFileKeepsTheVariablesHostsAndIsValidatedWithThem() throws {
+        let config = try parse([:])
+        let hosts = try config.hosts(withFile: "192.0.2.1 name=\"Router\"\n192.0.2.20 name=\"Printer\" parent=192.0.2.1\n")
+        #expect(hosts.map(\.domain) == ["nas.lan", "192.0.2.10", "::1", "[2001:db8::5]", "192.0.2.1", "192.0.2.20"])
+        #expect(hosts.last?.attributes.parents == ["192.0.2.1"])
+        #expect(throws: HostFileError.self) { try config.hosts(withFile: "\n192.0.2.10\n") }
+        do {
+            _ = try config.hosts(withFile: "# two lines\n192.0.2.10\n")
+        } catch {
+            #expect(error.line == 2 && error.reason.contains("192.0.2.10"), "\(error)")
+        }
+    }
+
+    @Test func watchingTheHostFileCanBeTurnedOff() throws {
+        #expect(try parse([:]).watchHostsFile)
+        #expect(try parse(["MONITORING_HOSTS_FILE_WATCH": "false"]).watchHostsFile == false)
+        #expect(try parse(["MONITORING_HOSTS_FILE_WATCH": " On "]).watchHostsFile)
+        #expect(throws: ConfigurationError.self) { try parse(["MONITORING_HOSTS_FILE_WATCH": "sometimes"]) }
     }
 }

@@ -90,7 +90,7 @@ import Storage
         ledger.recordOpened(domain: "nas.lan", downDetection: ago(0.5))
         ledger.recordClosed(domain: "nas.lan", upDetection: ago(0.25))
         // Before the database: watched since start (1 h), 15 min down.
-        var figures = ledger.figures(downSince: [nil, nil], now: now)
+        var figures = ledger.figures([(0, nil), (1, nil)], now: now)
         #expect(figures[0].uptime24h.map { abs($0 - 75) < 1e-9 } == true)
         #expect(figures[1].uptime24h == 100)
         // The database knows both checks since 10 h ago, an older nas.lan incident of 1 h, and still has this
@@ -101,7 +101,7 @@ import Storage
                         Incident(id: 2, checkID: 1, description: "x", downDetection: ago(0.5), upDetection: nil)],
             gaps: [MonitorGap(from: ago(8), until: ago(6), reason: "stopped")])
         ledger.load(history, ids: ["nas.lan": 1, "tv.lan": 2])
-        figures = ledger.figures(downSince: [nil, nil], now: now)
+        figures = ledger.figures([(0, nil), (1, nil)], now: now)
         // Watched 10 h − 2 h gap = 8 h; down 1 h + 15 min.
         #expect(figures[0].uptime24h.map { abs($0 - 100 * (8 - 1.25) / 8) < 1e-9 } == true)
         #expect(figures[1].uptime24h == 100)
@@ -110,8 +110,36 @@ import Storage
     @Test func aDownHostShowsHowLongItsIncidentHasLasted() {
         let ledger = UptimeLedger(domains: ["nas.lan"], started: ago(1))
         let since = now.addingTimeInterval(-312.5)
-        #expect(ledger.figures(downSince: [since], now: now)[0].downForSeconds == 312.5)
+        #expect(ledger.figures([(0, since)], now: now)[0].downForSeconds == 312.5)
         #expect(ledger.figures(position: 0, downSince: since, now: now).downForSeconds == 312.5)
-        #expect(ledger.figures(downSince: [nil], now: now)[0].downForSeconds == nil)
+        #expect(ledger.figures([(0, nil)], now: now)[0].downForSeconds == nil)
+    }
+
+    @Test func maintenanceWindowsCountNeitherForNorAgainstUptime() {
+        // Maintenance from 2 h ago to 1 h ago; the host was down for the last 90 minutes, 30 of them in the window.
+        let window = DateInterval(start: ago(2), end: ago(1))
+        let ledger = UptimeLedger(domains: ["nas.lan", "tv.lan"], maintenance: [{ from, until in
+            [window].filter { $0.end > from && $0.start < until }
+        }], started: ago(4))
+        ledger.recordOpened(domain: "nas.lan", downDetection: ago(1.5))
+        ledger.recordOpened(domain: "tv.lan", downDetection: ago(1.5))
+        let figures = ledger.figures([(0, ago(1.5)), (1, ago(1.5))], now: now)
+        // nas.lan: watched 4 h − 1 h of maintenance = 3 h, down 1 h of it. tv.lan has no window: down 1.5 h of 4.
+        #expect(figures[0].uptime24h.map { abs($0 - 100 * 2 / 3) < 1e-9 } == true, "\(figures[0])")
+        #expect(figures[1].uptime24h.map { abs($0 - 100 * 2.5 / 4) < 1e-9 } == true, "\(figures[1])")
+    }
+
+    @Test func aReloadAddsHostsAndLeavesOutTheTimeAHostWasRemoved() {
+        let ledger = UptimeLedger(domains: ["nas.lan"], started: ago(4))
+        // Removed 3 h ago, added back 1 h ago; a new host from then on.
+        ledger.watch([], retired: [0], at: ago(3))
+        ledger.watch([LedgerHost(position: 0, domain: "nas.lan"), LedgerHost(position: 1, domain: "new.lan")],
+                     retired: [], at: ago(1))
+        ledger.recordOpened(domain: "new.lan", downDetection: ago(0.5))
+        ledger.recordOpened(domain: "nas.lan", downDetection: ago(0.5))
+        let figures = ledger.figures([(1, ago(0.5)), (0, ago(0.5))], now: now)
+        // new.lan: watched 1 h, down 30 min. nas.lan: watched 4 h − 2 h removed = 2 h, down 30 min.
+        #expect(figures[0].uptime24h.map { abs($0 - 50) < 1e-9 } == true, "\(figures[0])")
+        #expect(figures[1].uptime24h.map { abs($0 - 75) < 1e-9 } == true, "\(figures[1])")
     }
 }

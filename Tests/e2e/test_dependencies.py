@@ -156,3 +156,41 @@ def test_a_child_failing_alone_is_down_with_its_own_webhook(binary, tree, databa
     finally:
         tree.set_answering(tree.c2, True)
         stop(daemon)
+
+
+def test_an_outage_in_a_maintenance_window_is_recorded_marked_not_notified_and_not_counted(binary, tree, database,
+                                                                                          receiver):
+    from datetime import datetime, timedelta, timezone
+    begins = datetime.now(timezone.utc) + timedelta(seconds=4)
+    window = f"{begins:%Y-%m-%dT%H:%M:%S}Z/{begins + timedelta(hours=1):%Y-%m-%dT%H:%M:%S}Z"
+    text = HOST_FILE.replace(f'name="Printer" group=office', f'name="Printer" group=office maintenance="{window}"')
+    daemon = start(binary, tree, database, text)
+    try:
+        wait_for(lambda: states(daemon)[CHILD2]["state"] == "maintenance", 8)
+        check = states(daemon)[CHILD2]
+        assert check["status"] is True  # in maintenance, status says whether it answers
+        # Earlier tests of this module took this host down: its figure may be below 100, but from the window's
+        # start neither watched nor down time grows, so it must not move at all.
+        before = check["uptime_24h_pct"]
+        assert before is not None, check
+        incidents_before = len(daemon.get_json(f"/status/service/{CHILD2}/incidents"))
+
+        tree.set_answering(tree.c2, False)
+        wait_for(lambda: len(daemon.get_json(f"/status/service/{CHILD2}/incidents")) > incidents_before, BOUND + 2)
+        time.sleep(2 * INTERVAL)
+        check = states(daemon)[CHILD2]
+        assert check["state"] == "maintenance" and check["status"] is False, check
+        assert check["uptime_24h_pct"] == before, check  # maintenance counts neither for nor against uptime
+        incident = daemon.get_json(f"/status/service/{CHILD2}/incidents")[0]
+        assert incident["maintenance"] is True and incident["up_detection"] is None, incident
+        assert CHILD2 in {c["domain"] for c in daemon.get_json("/status/down")}
+
+        tree.set_answering(tree.c2, True)
+        wait_for(lambda: daemon.get_json(f"/status/service/{CHILD2}/incidents")[0]["up_detection"] is not None,
+                 2 * INTERVAL + 2)
+        time.sleep(INTERVAL)
+        assert states(daemon)[CHILD2]["uptime_24h_pct"] == before
+        assert received(receiver) == [], "no webhook for an outage in maintenance"
+    finally:
+        tree.set_answering(tree.c2, True)
+        stop(daemon)

@@ -12,8 +12,15 @@ import Webhooks
 package struct Configuration: Equatable, Sendable {
     /// MONITORING_HOSTS's hosts, then the host file's.
     package var hosts: [HostSpec]
-    /// MONITORING_HOSTS_FILE: read at start.
+    /// MONITORING_HOSTS_FILE: read at start, and again on SIGHUP and when it changes (see HostFileReloader).
     package var hostsFile: String?
+    /// The hosts from MONITORING_HOSTS alone (a reload keeps them).
+    package var variableHosts: [HostSpec] = []
+    /// MONITORING_HOSTS_FILE_WATCH: reload when the file changes (inotify); off, only SIGHUP reloads (for file
+    /// systems that do not report changes, such as some network and container bind mounts).
+    package var watchHostsFile = true
+    /// The host file's text as read at start (a change event that leaves it so does not reload).
+    package var hostsFileText: String?
     /// TZ: the zone maintenance windows are read in (UTC when unset).
     package var timeZone = TimeZone(identifier: "UTC") ?? .current
     package var interval: ConfigDuration
@@ -85,21 +92,34 @@ package struct Configuration: Equatable, Sendable {
         guard let timeZone = MaintenanceWindow.timeZone(fromTZ: environment["TZ"]) else {
             throw ConfigurationError("TZ", environment["TZ"], "not a time zone (use an IANA name such as Europe/Berlin, or UTC)")
         }
-        var hosts = variableHosts
-        if let hostsFile {
-            hosts += try HostFile.load(path: hostsFile, context: HostFile.Context(
-                interval: interval, timeout: timeout, timeZone: timeZone, otherHosts: Set(variableHosts.map(\.lookupKey))))
-            guard !hosts.isEmpty else {
-                throw ConfigurationError("MONITORING_HOSTS_FILE", hostsFile, "lists no host (and MONITORING_HOSTS is not set)")
-            }
-        }
-        var configuration = Configuration(hosts: hosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
+        var configuration = Configuration(hosts: variableHosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
                              recoveryThreshold: recoveryThreshold, database: database, listen: listen,
                              corsAllowOrigin: cors.isEmpty ? nil : cors, logLevel: logLevel,
                              stateDirectory: stateDirectory, webhooks: webhooks)
         configuration.hostsFile = hostsFile
+        configuration.variableHosts = variableHosts
         configuration.timeZone = timeZone
+        configuration.watchHostsFile = try parseSwitch("MONITORING_HOSTS_FILE_WATCH", environment["MONITORING_HOSTS_FILE_WATCH"]) ?? true
+        if let hostsFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: hostsFile, encoding: .utf8)
+            } catch {
+                throw HostFileError(path: hostsFile, line: 0, "cannot be read: \(error.localizedDescription)")
+            }
+            configuration.hosts = try configuration.hosts(withFile: text)
+            configuration.hostsFileText = text
+        }
         return configuration
+    }
+
+    /// MONITORING_HOSTS's hosts, then those of the host file whose text is `text` (at start, and for a reload).
+    package func hosts(withFile text: String) throws(HostFileError) -> [HostSpec] {
+        let path = hostsFile ?? "MONITORING_HOSTS_FILE"
+        let hosts = variableHosts + (try HostFile.parse(text, path: path, context: HostFile.Context(
+            interval: interval, timeout: timeout, timeZone: timeZone, otherHosts: Set(variableHosts.map(\.lookupKey)))))
+        guard !hosts.isEmpty else { throw HostFileError(path: path, line: 0, "lists no host (and MONITORING_HOSTS is not set)") }
+        return hosts
     }
 
     /// MONITORING_HOSTS; without a host file it must list at least one host.
@@ -199,6 +219,15 @@ package struct Configuration: Equatable, Sendable {
             throw ConfigurationError("LISTEN_ADDR", value, "not an address and port (use 0.0.0.0:8080, 127.0.0.1:8080 or [::]:8080)")
         }
         return address
+    }
+
+    static func parseSwitch(_ variable: String, _ value: String?) throws -> Bool? {
+        guard let value else { return nil }
+        switch value.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "1", "true", "yes", "on": return true
+        case "0", "false", "no", "off": return false
+        default: throw ConfigurationError(variable, value, "must be true or false")
+        }
     }
 
     static func parseLogLevel(_ value: String?) throws -> Logger.Level {

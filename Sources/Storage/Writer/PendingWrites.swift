@@ -7,6 +7,8 @@ struct PendingWrites {
     enum Work: Sendable, CustomStringConvertible {
         /// Migrate, register the checks, read the ongoing incidents and the history: always first.
         case register
+        /// Register the checks of domains a reload added (after the first registration, in order).
+        case registerMore([String])
         case change(sequence: UInt64?, StateChange)
         /// Many checks' latest pings, by domain (queued by the writer itself from `performed`).
         case checks([String: CheckUpdate])
@@ -14,6 +16,7 @@ struct PendingWrites {
         var description: String {
             switch self {
             case .register: return "register"
+            case .registerMore(let domains): return "register(\(domains.count))"
             case .change(_, let change): return "\(change)"
             case .checks(let updates): return "checks(\(updates.count))"
             }
@@ -42,6 +45,11 @@ struct PendingWrites {
     /// A ping that changed nothing but `last_performed` replaces the check's remembered latest one.
     mutating func remember(_ domain: String, _ update: CheckUpdate) {
         latest[domain] = update
+    }
+
+    /// Queues work other than a change (a reload's registration).
+    mutating func append(_ work: Work) {
+        queue.append(work)
     }
 
     /// Queues a change; a flip is newer than the check's remembered ping, which is dropped.

@@ -47,6 +47,8 @@ extension StoreWriter {
         switch work {
         case .register:
             try register(session)
+        case .registerMore(let domains):
+            try register(session, more: domains)
         case .checks(let updates):
             try session.store.updateChecks(try updates.map { domain, update in
                 CheckUpdate(id: try id(of: domain, session), lastPerformed: update.lastPerformed, status: update.status)
