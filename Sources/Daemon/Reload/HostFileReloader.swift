@@ -29,7 +29,8 @@ final class HostFileReloader: Sendable {
         var status: ConfigStatus
         /// The text last read, applied or not (a change event that leaves it as it was does nothing).
         var lastText: String?
-        var reloadQueued = false
+        /// A reload is queued, for this reason (a SIGHUP outranks a change event: it reloads even an unchanged file).
+        var queued: Trigger?
     }
 
     init(configuration: Configuration, monitor: Monitor, started: Date, initialText: String?, logger: Logger) {
@@ -44,18 +45,21 @@ final class HostFileReloader: Sendable {
 
     /// Reloads soon, on the reload queue (a burst of requests makes one reload).
     func request(_ trigger: Trigger) {
-        let queued = state.withLock { state -> Bool in
-            defer { state.reloadQueued = true }
-            return state.reloadQueued
+        let alreadyQueued = state.withLock { state -> Bool in
+            defer { if state.queued != .signal { state.queued = trigger } }
+            return state.queued != nil
         }
-        guard !queued else { return }
+        guard !alreadyQueued else { return }
         let delay = trigger == .file ? Self.settleNanoseconds : 0
-        queue.asyncAfter(deadline: .now() + .nanoseconds(delay)) { [self] in reload(trigger) }
+        queue.asyncAfter(deadline: .now() + .nanoseconds(delay)) { [self] in reload() }
     }
 
     /// Reads the file, and applies it or rejects it. On the reload queue.
-    private func reload(_ trigger: Trigger) {
-        state.withLock { $0.reloadQueued = false }
+    private func reload() {
+        let trigger = state.withLock { state -> Trigger in
+            defer { state.queued = nil }
+            return state.queued ?? .signal
+        }
         guard let path = configuration.hostsFile else {
             logger.info("config_reload_skipped", ["trigger": trigger.rawValue, "reason": "no MONITORING_HOSTS_FILE"])
             return
