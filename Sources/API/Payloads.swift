@@ -49,6 +49,17 @@ package enum Payloads {
         json.fixed3(host.reportedUp ? nil : figures.downForSeconds)
         json.raw(",\"name\":")
         json.string(host.name)
+        // A host with no group and no parents (every host of MONITORING_HOSTS) ends in one literal.
+        if host.group == nil, host.parents.isEmpty, host.state != .unreachable {
+            switch host.state {
+            case .up: json.raw(",\"group\":null,\"parents\":[],\"state\":\"up\",\"behind\":null}")
+            case .down: json.raw(",\"group\":null,\"parents\":[],\"state\":\"down\",\"behind\":null}")
+            case .pending: json.raw(",\"group\":null,\"parents\":[],\"state\":\"pending\",\"behind\":null}")
+            case .maintenance: json.raw(",\"group\":null,\"parents\":[],\"state\":\"maintenance\",\"behind\":null}")
+            case .unreachable: break
+            }
+            return
+        }
         json.raw(",\"group\":")
         if let group = host.group { json.string(group) } else { json.raw("null") }
         json.raw(",\"parents\":[")

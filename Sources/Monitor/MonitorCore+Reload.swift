@@ -17,8 +17,10 @@ package struct ReloadSummary: Equatable, Sendable {
 extension MonitorCore {
     /// Makes `specs` (in configuration order) the watched hosts.
     func apply(_ specs: [HostSpec]) -> ReloadSummary {
+        // By the domain as written: it is the check's key in the database and the API, so "[::1]" replacing
+        // "::1" is a new host (as it would be after a restart), not a rename.
         var places: [String: Int] = [:]
-        for host in hosts { places[host.spec.lookupKey] = host.position }
+        for host in hosts { places[host.spec.domain] = host.position }
         var watched: [(position: Int, spec: HostSpec)] = []
         var added: [Int] = []
         var changed: [Int] = []
@@ -26,7 +28,7 @@ extension MonitorCore {
         var starting: [HostRuntime] = []
         for spec in specs {
             let host: HostRuntime
-            if let position = places[spec.lookupKey] {
+            if let position = places[spec.domain] {
                 host = hosts[position]
                 if host.retired {
                     host.retired = false

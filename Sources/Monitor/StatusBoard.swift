@@ -127,9 +127,9 @@ package final class StatusBoard: MonitorObserver {
                     status.position = position
                     table.hosts.append(status)
                     table.watched.append(false)
-                    table.index[spec.lookupKey] = position
                 }
                 table.watched[position] = true
+                table.index[spec.lookupKey] = position  // a retired host of another spelling may have had it
             }
             table.order = change.hosts.map(\.position)
             table.inPlaceOrder = table.order == Array(table.hosts.indices)

@@ -47,6 +47,25 @@ import TestSupport
 }
 
 @Suite struct PayloadTests {
+    @Test(arguments: HostState.allCases)
+    func theHostFilesFieldsEndEveryCheckWhetherWrittenInOneLiteralOrOneByOne(state: HostState) throws {
+        func tail(_ host: HostStatus) -> String {
+            let json = String(decoding: Payloads.one(CheckView(host: host), Payloads.check), as: UTF8.self)
+            return String(json[json.range(of: ",\"name\":")!.lowerBound...])
+        }
+        var plain = HostStatus(id: 1, domain: "[2001:db8::1]")
+        plain.state = state
+        #expect(tail(plain) == ",\"name\":\"[2001:db8::1]\",\"group\":null,\"parents\":[],\"state\":\"\(state.rawValue)\",\"behind\":null}")
+        var described = plain
+        described.name = "Lab \"box\""
+        described.group = "core"
+        described.parents = ["router.lan", "192.0.2.1"]
+        described.behind = "router.lan"
+        let behind = state == .unreachable ? "\"router.lan\"" : "null"
+        #expect(tail(described) == ",\"name\":\"Lab \\\"box\\\"\",\"group\":\"core\",\"parents\":[\"router.lan\",\"192.0.2.1\"],"
+                + "\"state\":\"\(state.rawValue)\",\"behind\":\(behind)}")
+    }
+
     @Test func aDownHostShowsSinceWhenAndHowLongItsIncidentHasLasted() {
         let now = Date()
         let since = now.addingTimeInterval(-312.5)

@@ -75,4 +75,13 @@ import Testing
         #expect(run.announcedOpenings == ["192.0.2.1", "192.0.2.11"])
         #expect(run.board.snapshot().map(\.domain) == ["192.0.2.11"])
     }
+
+    @Test func anotherSpellingOfAnAddressIsAnotherHost() throws {
+        let run = try DependencyTests().start([("2001:db8::1", [])])
+        defer { run.monitor.stop() }
+        let summary = run.monitor.reload([try spec("[2001:db8::1]")])
+        #expect(summary == ReloadSummary(added: 1, removed: 1, changed: 0, watched: 1))
+        #expect(run.board.snapshot().map(\.domain) == ["[2001:db8::1]"])
+        #expect(run.board.position(domain: "2001:db8::1") == 1, "both spellings find the watched host")
+    }
 }
