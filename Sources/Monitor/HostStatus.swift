@@ -57,6 +57,13 @@ package struct HostStatus: Equatable, Sendable {
         parents = spec.attributes.parents
     }
 
+    /// Applies `change`; true when what is reported of the host (status, state, the ancestor it is behind) moved.
+    mutating func change(_ change: (inout HostStatus) -> Void) -> Bool {
+        let before = (reportedUp, state, behind)
+        change(&self)
+        return before != (reportedUp, state, behind)
+    }
+
     /// The contract's `status`: a host that has not completed a ping yet is reported up; in maintenance it says
     /// whether the host answers; otherwise false while down or unreachable.
     package var reportedUp: Bool {

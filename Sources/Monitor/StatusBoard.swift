@@ -140,10 +140,8 @@ package final class StatusBoard: MonitorObserver {
 
     private func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
         table.withLock { table in
-            let before = (table.hosts[position].reportedUp, table.hosts[position].state, table.hosts[position].behind)
-            change(&table.hosts[position])
-            let after = (table.hosts[position].reportedUp, table.hosts[position].state, table.hosts[position].behind)
-            if before != after { publishedStateVersion.wrappingAdd(1, ordering: .releasing) }
+            // In place: reading the element's fields through the subscript would copy the whole HostStatus.
+            if table.hosts[position].change(change) { publishedStateVersion.wrappingAdd(1, ordering: .releasing) }
             publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
     }
