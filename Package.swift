@@ -35,6 +35,7 @@ let package = Package(
         .target(name: "Monitor", dependencies: ["ICMP", "Platform", "Encoding", "Logging"]),
         .target(name: "Uptime", dependencies: ["Storage", "Platform", "Encoding"]),
         .target(name: "Webhooks", dependencies: ["Platform", "Encoding", "Logging"]),
+        .target(name: "History"),
         // The host file: text in, validated hosts (names, groups, parents, settings, maintenance) out.
         .target(name: "HostFile", dependencies: ["Monitor", "Encoding"]),
         .target(
@@ -61,6 +62,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ICMP", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "UptimeTests", dependencies: ["Uptime", "Storage"]),
+        .testTarget(name: "HistoryTests", dependencies: ["History"]),
         .testTarget(name: "HostFileTests", dependencies: ["HostFile", "Monitor", "Encoding", "Platform"]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",
