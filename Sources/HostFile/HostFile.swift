@@ -35,13 +35,16 @@ package enum HostFile {
 
     /// Reads and parses the file at `path`.
     package static func load(path: String, context: Context) throws(HostFileError) -> [HostSpec] {
-        let text: String
+        try parse(try read(path: path), path: path, context: context)
+    }
+
+    /// The text of the file at `path` (at start, and for each reload).
+    package static func read(path: String) throws(HostFileError) -> String {
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            return try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw HostFileError(path: path, line: 0, "cannot be read: \(error.localizedDescription)")
         }
-        return try parse(text, path: path, context: context)
     }
 
     /// The hosts of `text`, in file order; `path` names the file in errors.

@@ -23,7 +23,7 @@ extension MonitorCore {
         for host in hosts { places[host.spec.domain] = host.position }
         var watched: [(position: Int, spec: HostSpec)] = []
         var added: [Int] = []
-        var changed: [Int] = []
+        var changed = 0
         /// Hosts whose timer starts now: the added ones, and changed ones with a new interval.
         var starting: [HostRuntime] = []
         for spec in specs {
@@ -36,7 +36,7 @@ extension MonitorCore {
                     added.append(position)
                     starting.append(host)
                 } else if host.spec != spec {
-                    changed.append(position)
+                    changed += 1
                     if update(host, to: spec) { starting.append(host) }
                 }
             } else {
@@ -52,9 +52,9 @@ extension MonitorCore {
         let retired = hosts.filter { !$0.retired && !kept.contains($0.position) }
         for host in retired { retire(host) }
         rebuildGraph()
-        emit(.hostsChanged(HostsChanged(hosts: watched, added: added, retired: retired.map(\.position), changed: changed)))
+        emit(.hostsChanged(HostsChanged(hosts: watched, added: added, retired: retired.map(\.position))))
         schedule(starting)
-        return ReloadSummary(added: added.count, removed: retired.count, changed: changed.count, watched: watched.count)
+        return ReloadSummary(added: added.count, removed: retired.count, changed: changed, watched: watched.count)
     }
 
     /// Takes the host's new spec; true when its timer must start again (its interval changed).

@@ -28,14 +28,11 @@ package struct HostsChanged: Sendable {
     package var added: [Int]
     /// Places of hosts no longer watched.
     package var retired: [Int]
-    /// Places of watched hosts whose attributes changed.
-    package var changed: [Int]
 
-    package init(hosts: [(position: Int, spec: HostSpec)], added: [Int], retired: [Int], changed: [Int]) {
+    package init(hosts: [(position: Int, spec: HostSpec)], added: [Int], retired: [Int]) {
         self.hosts = hosts
         self.added = added
         self.retired = retired
-        self.changed = changed
     }
 }
 

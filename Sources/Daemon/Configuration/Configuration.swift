@@ -101,12 +101,7 @@ package struct Configuration: Equatable, Sendable {
         configuration.timeZone = timeZone
         configuration.watchHostsFile = try parseSwitch("MONITORING_HOSTS_FILE_WATCH", environment["MONITORING_HOSTS_FILE_WATCH"]) ?? true
         if let hostsFile {
-            let text: String
-            do {
-                text = try String(contentsOfFile: hostsFile, encoding: .utf8)
-            } catch {
-                throw HostFileError(path: hostsFile, line: 0, "cannot be read: \(error.localizedDescription)")
-            }
+            let text = try HostFile.read(path: hostsFile)
             configuration.hosts = try configuration.hosts(withFile: text)
             configuration.hostsFileText = text
         }

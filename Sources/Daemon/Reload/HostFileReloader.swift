@@ -67,9 +67,9 @@ final class HostFileReloader: Sendable {
         let started = Date()
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try HostFile.read(path: path)
         } catch {
-            return reject(HostFileError(path: path, line: 0, "cannot be read: \(error.localizedDescription)"), trigger, started)
+            return reject(error, trigger, started)
         }
         let unchanged = state.withLock { state -> Bool in
             defer { state.lastText = text }
