@@ -6,7 +6,8 @@ import subprocess
 
 import pytest
 
-from lab import Lab
+from lab import Lab, webhook_receiver
+from tree_lab import TreeLab
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -62,3 +63,17 @@ def lab():
     network = Lab().up()
     yield network
     network.down()
+
+
+@pytest.fixture(scope="module")
+def tree():
+    network = TreeLab().up()
+    yield network
+    network.down()
+
+
+@pytest.fixture()
+def tree_webhooks(tree, request):
+    """A webhook receiver in the tree lab's daemon namespace, on the test module's RECEIVER_PORT."""
+    with webhook_receiver(tree.mon, request.module.RECEIVER_PORT) as outfile:
+        yield outfile

@@ -28,16 +28,19 @@ def in_ns(ns, *args, check=True):
     return sh("ip", "netns", "exec", ns, *args, check=check)
 
 
-class Lab:
-    def __init__(self):
-        tag = secrets.token_hex(2)
-        self.mon, self.h1, self.rt = f"st{tag}mon", f"st{tag}h1", f"st{tag}rt"
-        self.namespaces = [self.mon, self.h1, self.rt]
-        self.etc = f"/etc/netns/{self.mon}"
-        self.tag = tag
+class NamespaceLab:
+    """Network namespaces named st<tag><name> (a random tag per run): `up` creates them and what `_build` adds,
+    deleting everything if a step fails; `down` deletes them."""
+
+    def __init__(self, *names):
+        self.tag = secrets.token_hex(2)
+        self.namespaces = [f"st{self.tag}{name}" for name in names]
 
     def up(self):
         try:
+            for ns in self.namespaces:
+                sh("ip", "netns", "add", ns)
+                in_ns(ns, "ip", "link", "set", "lo", "up")
             self._build()
         except Exception:
             self.down()
@@ -45,9 +48,30 @@ class Lab:
         return self
 
     def _build(self):
+        pass
+
+    def _link(self, a, ns_a, b, ns_b, address_a=None, address_b=None):
+        """A veth pair from `ns_a` to `ns_b`, up, with an IPv4 address on each end when given."""
+        sh("ip", "link", "add", a, "type", "veth", "peer", "name", b)
+        sh("ip", "link", "set", a, "netns", ns_a)
+        sh("ip", "link", "set", b, "netns", ns_b)
+        for ns, name, address in ((ns_a, a, address_a), (ns_b, b, address_b)):
+            if address:
+                in_ns(ns, "ip", "addr", "add", address, "dev", name)
+            in_ns(ns, "ip", "link", "set", name, "up")
+
+    def down(self):
         for ns in self.namespaces:
-            sh("ip", "netns", "add", ns)
-            in_ns(ns, "ip", "link", "set", "lo", "up")
+            sh("ip", "netns", "del", ns, check=False)
+
+
+class Lab(NamespaceLab):
+    def __init__(self):
+        super().__init__("mon", "h1", "rt")
+        self.mon, self.h1, self.rt = self.namespaces
+        self.etc = f"/etc/netns/{self.mon}"
+
+    def _build(self):
         t = self.tag
         self._link(f"v{t}h1a", self.mon, f"v{t}h1b", self.h1)
         in_ns(self.mon, "ip", "addr", "add", "192.0.2.1/25", "dev", f"v{t}h1a")
@@ -68,21 +92,13 @@ class Lab:
         with open(f"{self.etc}/resolv.conf", "w") as f:
             f.write("nameserver 127.0.0.1\noptions timeout:1 attempts:1\n")
 
-    def _link(self, a, ns_a, b, ns_b):
-        sh("ip", "link", "add", a, "type", "veth", "peer", "name", b)
-        sh("ip", "link", "set", a, "netns", ns_a)
-        sh("ip", "link", "set", b, "netns", ns_b)
-        in_ns(ns_a, "ip", "link", "set", a, "up")
-        in_ns(ns_b, "ip", "link", "set", b, "up")
-
     def set_h1_answering(self, answering):
         value = "0" if answering else "1"
         in_ns(self.h1, "sysctl", "-qw", f"net.ipv4.icmp_echo_ignore_all={value}")
         in_ns(self.h1, "sysctl", "-qw", f"net.ipv6.icmp.echo_ignore_all={value}")
 
     def down(self):
-        for ns in self.namespaces:
-            sh("ip", "netns", "del", ns, check=False)
+        super().down()
         shutil.rmtree(self.etc, ignore_errors=True)
 
 

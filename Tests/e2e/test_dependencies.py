@@ -5,15 +5,13 @@ one notification whatever their phases; a child failing alone is down with its o
 database follow: the children's name the router's incident as their parent."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 
 import pytest
 
-from lab import Daemon, wait_for, webhook_posts, webhook_receiver
-from tree_lab import CHILD1, CHILD2, ROUTER, SIDE, TreeLab
+from lab import Daemon, wait_for, webhook_posts
+from tree_lab import CHILD1, CHILD2, ROUTER, SIDE
 
 INTERVAL, TIMEOUT, FAILURES = 0.5, 0.3, 2
 BOUND = FAILURES * INTERVAL + TIMEOUT  # the router's own detection bound
@@ -26,19 +24,6 @@ HOST_FILE = f"""# a small home network
 {CHILD2}   name="Printer" group=office parent={ROUTER}
 {SIDE}     name="Beside" group=core
 """
-
-
-@pytest.fixture(scope="module")
-def tree():
-    network = TreeLab().up()
-    yield network
-    network.down()
-
-
-@pytest.fixture()
-def receiver(tree):
-    with webhook_receiver(tree.mon, RECEIVER_PORT) as outfile:
-        yield outfile
 
 
 def received(outfile):
@@ -74,7 +59,7 @@ def stop(daemon):
     os.unlink(daemon.host_file)
 
 
-def test_the_router_down_makes_the_hosts_behind_it_unreachable_with_one_webhook(binary, tree, database, receiver):
+def test_the_router_down_makes_the_hosts_behind_it_unreachable_with_one_webhook(binary, tree, database, tree_webhooks):
     daemon = start(binary, tree, database, HOST_FILE)
     try:
         tree.set_router_answering(False)
@@ -92,7 +77,7 @@ def test_the_router_down_makes_the_hosts_behind_it_unreachable_with_one_webhook(
         assert [c["domain"] for c in daemon.get_json("/status?group=core")] == [ROUTER, SIDE]
         assert [c["domain"] for c in daemon.get_json("/status/down?group=storage")] == [CHILD1]
         time.sleep(2 * INTERVAL)  # nothing more may come for the children
-        hooks = received(receiver)
+        hooks = received(tree_webhooks)
         assert [(h["event"], h["host"]) for h in hooks] == [("incident_opened", ROUTER)], hooks
         assert hooks[0]["dependents"] == [CHILD1, CHILD2] and hooks[0]["name"] == "Router"
 
@@ -106,7 +91,7 @@ def test_the_router_down_makes_the_hosts_behind_it_unreachable_with_one_webhook(
         tree.set_router_answering(True)
         wait_for(lambda: all(c["state"] == "up" for c in daemon.get_json("/status")), 2 * INTERVAL + 2)
         time.sleep(2 * INTERVAL)
-        hooks = received(receiver)
+        hooks = received(tree_webhooks)
         assert [(h["event"], h["host"]) for h in hooks] == [("incident_opened", ROUTER), ("incident_closed", ROUTER)]
         for child in (CHILD1, CHILD2):
             assert daemon.get_json(f"/status/service/{child}/incidents")[0]["up_detection"] is not None
@@ -116,7 +101,7 @@ def test_the_router_down_makes_the_hosts_behind_it_unreachable_with_one_webhook(
 
 
 @pytest.mark.parametrize("delay", [0.0, 0.15, 0.3, 0.45])
-def test_the_router_and_a_child_failing_together_give_one_notification(binary, tree, database, receiver, delay):
+def test_the_router_and_a_child_failing_together_give_one_notification(binary, tree, database, tree_webhooks, delay):
     # The children come first in the file: their timers fire earlier in each interval than the router's.
     text = f"""{CHILD1} parent={ROUTER}
 {CHILD2} parent={ROUTER}
@@ -130,7 +115,7 @@ def test_the_router_and_a_child_failing_together_give_one_notification(binary, t
         wait_for(lambda: states(daemon)[ROUTER]["state"] == "down", BOUND + 1.5)
         wait_for(lambda: states(daemon)[CHILD1]["state"] == "unreachable", 2)
         time.sleep(2 * INTERVAL)
-        assert [(h["event"], h["host"]) for h in received(receiver)] == [("incident_opened", ROUTER)]
+        assert [(h["event"], h["host"]) for h in received(tree_webhooks)] == [("incident_opened", ROUTER)]
         assert states(daemon)[CHILD2]["state"] == "unreachable"
     finally:
         tree.set_answering(tree.c1, True)
@@ -138,7 +123,7 @@ def test_the_router_and_a_child_failing_together_give_one_notification(binary, t
         stop(daemon)
 
 
-def test_a_child_failing_alone_is_down_with_its_own_webhook(binary, tree, database, receiver):
+def test_a_child_failing_alone_is_down_with_its_own_webhook(binary, tree, database, tree_webhooks):
     daemon = start(binary, tree, database, HOST_FILE)
     try:
         tree.set_answering(tree.c2, False)
@@ -146,24 +131,24 @@ def test_a_child_failing_alone_is_down_with_its_own_webhook(binary, tree, databa
         time.sleep(INTERVAL)
         checks = states(daemon)
         assert checks[ROUTER]["state"] == "up" and checks[CHILD1]["state"] == "up"
-        hooks = received(receiver)
+        hooks = received(tree_webhooks)
         assert [(h["event"], h["host"]) for h in hooks] == [("incident_opened", CHILD2)]
         assert hooks[0]["dependents"] == []
         tree.set_answering(tree.c2, True)
         wait_for(lambda: states(daemon)[CHILD2]["state"] == "up", 2 * INTERVAL + 2)
-        wait_for(lambda: len(received(receiver)) == 2, 5)
-        assert received(receiver)[1]["event"] == "incident_closed"
+        wait_for(lambda: len(received(tree_webhooks)) == 2, 5)
+        assert received(tree_webhooks)[1]["event"] == "incident_closed"
     finally:
         tree.set_answering(tree.c2, True)
         stop(daemon)
 
 
 def test_an_outage_in_a_maintenance_window_is_recorded_marked_not_notified_and_not_counted(binary, tree, database,
-                                                                                          receiver):
+                                                                                          tree_webhooks):
     from datetime import datetime, timedelta, timezone
     begins = datetime.now(timezone.utc) + timedelta(seconds=4)
     window = f"{begins:%Y-%m-%dT%H:%M:%S}Z/{begins + timedelta(hours=1):%Y-%m-%dT%H:%M:%S}Z"
-    text = HOST_FILE.replace(f'name="Printer" group=office', f'name="Printer" group=office maintenance="{window}"')
+    text = HOST_FILE.replace('name="Printer" group=office', f'name="Printer" group=office maintenance="{window}"')
     daemon = start(binary, tree, database, text)
     try:
         wait_for(lambda: states(daemon)[CHILD2]["state"] == "maintenance", 8)
@@ -190,7 +175,7 @@ def test_an_outage_in_a_maintenance_window_is_recorded_marked_not_notified_and_n
                  2 * INTERVAL + 2)
         time.sleep(INTERVAL)
         assert states(daemon)[CHILD2]["uptime_24h_pct"] == before
-        assert received(receiver) == [], "no webhook for an outage in maintenance"
+        assert received(tree_webhooks) == [], "no webhook for an outage in maintenance"
     finally:
         tree.set_answering(tree.c2, True)
         stop(daemon)

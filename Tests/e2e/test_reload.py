@@ -13,26 +13,13 @@ import time
 
 import pytest
 
-from lab import Daemon, wait_for, webhook_posts, webhook_receiver
-from tree_lab import CHILD1, CHILD2, ROUTER, SIDE, TreeLab
+from lab import Daemon, wait_for, webhook_posts
+from tree_lab import CHILD1, CHILD2, ROUTER, SIDE
 
 INTERVAL, TIMEOUT, FAILURES = 0.5, 0.3, 2
 BOUND = FAILURES * INTERVAL + TIMEOUT
 EFFECT = 2 + INTERVAL  # what the issue allows a reload
 PORT, RECEIVER_PORT = 18160, 18161
-
-
-@pytest.fixture(scope="module")
-def tree():
-    network = TreeLab().up()
-    yield network
-    network.down()
-
-
-@pytest.fixture()
-def receiver(tree):
-    with webhook_receiver(tree.mon, RECEIVER_PORT) as outfile:
-        yield outfile
 
 
 class HostFile:
@@ -89,7 +76,7 @@ def within_effect(predicate):
 
 
 @pytest.mark.parametrize("how", ["rename", "in_place", "sighup"])
-def test_edits_of_the_host_file_apply_live_and_a_bad_edit_changes_nothing(binary, tree, database, receiver, how):
+def test_edits_of_the_host_file_apply_live_and_a_bad_edit_changes_nothing(binary, tree, database, tree_webhooks, how):
     hosts = HostFile(how)
     first = f"{ROUTER} name=\"Router\" group=core\n{CHILD1} name=\"NAS\" parent={ROUTER}\n{CHILD2} parent={ROUTER}\n"
     with open(hosts.path, "w") as f:
@@ -152,7 +139,8 @@ def test_edits_of_the_host_file_apply_live_and_a_bad_edit_changes_nothing(binary
         bad = third + f"{CHILD2} parent=nowhere.test\n"
         before = listed(daemon)
         hosts.write(bad)
-        timings["rejected"] = within_effect(lambda: (health_config(daemon)["last_reload"] or {}).get("result") == "rejected")
+        timings["rejected"] = within_effect(
+            lambda: (health_config(daemon)["last_reload"] or {}).get("result") == "rejected")
         reload = health_config(daemon)["last_reload"]
         assert reload["error"] == f"{hosts.path}:4: parent \"nowhere.test\" is not a host of this file", reload
         assert list(listed(daemon)) == list(before) and listed(daemon)[CHILD1]["name"] == "Storage"
@@ -169,9 +157,9 @@ def test_edits_of_the_host_file_apply_live_and_a_bad_edit_changes_nothing(binary
         wait_for(lambda: listed(daemon)[CHILD1]["state"] == "up", slow + 2)
         incidents = daemon.get_json(f"/status/service/{CHILD1}/incidents")
         assert [i["id"] for i in incidents] == [i["id"] for i in earlier] and incidents[0]["up_detection"] is not None
-        wait_for(lambda: len(webhook_posts(receiver)) >= 2, 5)
+        wait_for(lambda: len(webhook_posts(tree_webhooks)) >= 2, 5)
         time.sleep(0.5)
-        hooks = [json.loads(p["body"]) for p in webhook_posts(receiver)]
+        hooks = [json.loads(p["body"]) for p in webhook_posts(tree_webhooks)]
         assert [(h["event"], h["host"]) for h in hooks] == [("incident_opened", CHILD1), ("incident_closed", CHILD1)]
         print(f"{how}: " + ", ".join(f"{k} {v:.2f}s" for k, v in timings.items()))
     finally:

@@ -10,50 +10,26 @@ a network namespace this test run creates (documentation addresses only; everyth
 "The router stops answering" is the router ignoring echoes and no longer forwarding: the hosts behind it go
 silent with it, as behind a dead home router.
 """
-import secrets
-
-from lab import in_ns, sh
+from lab import NamespaceLab, in_ns
 
 ROUTER, CHILD1, CHILD2, SIDE = "192.0.2.66", "198.51.100.2", "198.51.100.6", "192.0.2.70"
 
 
-class TreeLab:
+class TreeLab(NamespaceLab):
     def __init__(self):
-        tag = secrets.token_hex(2)
-        self.tag = tag
-        self.mon, self.rt, self.c1, self.c2, self.side = (f"st{tag}{n}" for n in ("mon", "rt", "c1", "c2", "sd"))
-        self.namespaces = [self.mon, self.rt, self.c1, self.c2, self.side]
-
-    def up(self):
-        try:
-            self._build()
-        except Exception:
-            self.down()
-            raise
-        return self
+        super().__init__("mon", "rt", "c1", "c2", "sd")
+        self.mon, self.rt, self.c1, self.c2, self.side = self.namespaces
 
     def _build(self):
-        for ns in self.namespaces:
-            sh("ip", "netns", "add", ns)
-            in_ns(ns, "ip", "link", "set", "lo", "up")
         t = self.tag
-        self._link(f"v{t}ra", self.mon, "192.0.2.65/30", f"v{t}rb", self.rt, "192.0.2.66/30")
-        self._link(f"v{t}sa", self.mon, "192.0.2.69/30", f"v{t}sb", self.side, "192.0.2.70/30")
-        self._link(f"v{t}1a", self.rt, "198.51.100.1/30", f"v{t}1b", self.c1, "198.51.100.2/30")
-        self._link(f"v{t}2a", self.rt, "198.51.100.5/30", f"v{t}2b", self.c2, "198.51.100.6/30")
+        self._link(f"v{t}ra", self.mon, f"v{t}rb", self.rt, "192.0.2.65/30", "192.0.2.66/30")
+        self._link(f"v{t}sa", self.mon, f"v{t}sb", self.side, "192.0.2.69/30", "192.0.2.70/30")
+        self._link(f"v{t}1a", self.rt, f"v{t}1b", self.c1, "198.51.100.1/30", "198.51.100.2/30")
+        self._link(f"v{t}2a", self.rt, f"v{t}2b", self.c2, "198.51.100.5/30", "198.51.100.6/30")
         in_ns(self.mon, "ip", "route", "add", "198.51.100.0/24", "via", ROUTER)
         in_ns(self.c1, "ip", "route", "add", "default", "via", "198.51.100.1")
         in_ns(self.c2, "ip", "route", "add", "default", "via", "198.51.100.5")
         self.set_router_answering(True)
-
-    def _link(self, a, ns_a, address_a, b, ns_b, address_b):
-        sh("ip", "link", "add", a, "type", "veth", "peer", "name", b)
-        sh("ip", "link", "set", a, "netns", ns_a)
-        sh("ip", "link", "set", b, "netns", ns_b)
-        in_ns(ns_a, "ip", "addr", "add", address_a, "dev", a)
-        in_ns(ns_b, "ip", "addr", "add", address_b, "dev", b)
-        in_ns(ns_a, "ip", "link", "set", a, "up")
-        in_ns(ns_b, "ip", "link", "set", b, "up")
 
     def set_router_answering(self, answering):
         in_ns(self.rt, "sysctl", "-qw", f"net.ipv4.ip_forward={1 if answering else 0}")
@@ -61,7 +37,3 @@ class TreeLab:
 
     def set_answering(self, ns, answering):
         in_ns(ns, "sysctl", "-qw", f"net.ipv4.icmp_echo_ignore_all={0 if answering else 1}")
-
-    def down(self):
-        for ns in self.namespaces:
-            sh("ip", "netns", "del", ns, check=False)
