@@ -27,27 +27,28 @@ let package = Package(
         .target(name: "Platform", dependencies: ["CLinux"]),
         .target(name: "Encoding"),
         .target(name: "Logging", dependencies: ["Platform", "Encoding"]),
+        // Latency and loss history's arithmetic: mergeable rollups, their bytes, resolutions and queries.
+        .target(name: "History"),
 
         // The parts, each knowing only the layers above in this list.
         .target(name: "ICMP", dependencies: ["Platform", "Logging"]),
         .target(name: "HTTP", dependencies: ["Platform", "Encoding", "Logging"]),
-        .target(name: "Storage", dependencies: ["CMariaDB", "Platform", "Encoding", "Logging"]),
+        .target(name: "Storage", dependencies: ["CMariaDB", "History", "Platform", "Encoding", "Logging"]),
         .target(name: "Monitor", dependencies: ["ICMP", "Platform", "Encoding", "Logging"]),
         .target(name: "Uptime", dependencies: ["Storage", "Platform", "Encoding"]),
         .target(name: "Webhooks", dependencies: ["Platform", "Encoding", "Logging"]),
-        .target(name: "History"),
-        // The host file: text in, validated hosts (names, groups, parents, settings, maintenance) out.
+                // The host file: text in, validated hosts (names, groups, parents, settings, maintenance) out.
         .target(name: "HostFile", dependencies: ["Monitor", "Encoding"]),
         .target(
             name: "API",
-            dependencies: ["HTTP", "Monitor", "Storage", "Uptime", "Platform", "Encoding", "Logging"],
+            dependencies: ["HTTP", "History", "Monitor", "Storage", "Uptime", "Platform", "Encoding", "Logging"],
             resources: [.embedInCode("Resources/dashboard.html"), .embedInCode("Resources/openapi.json")]
         ),
 
         // Composition: configuration, recovery, the monitor's subscribers, start-up and shutdown.
         .target(
             name: "Daemon",
-            dependencies: ["API", "HostFile", "Monitor", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform",
+            dependencies: ["API", "History", "HostFile", "Monitor", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform",
                            "Encoding", "Logging"]
         ),
         .executableTarget(name: "status", dependencies: ["Daemon"]),

@@ -3,6 +3,7 @@
 // request), incidents from the store (on the store's queue, never on the event loop). Each event loop has its
 // own APIHandler, used on that loop's thread only.
 import Foundation
+import History
 import HTTP
 import Monitor
 import Storage
@@ -15,13 +16,15 @@ package final class APIHandler: HTTPHandler {
     /// Hands the daemon's figures to its argument later, on a thread that is not an event loop.
     package typealias DaemonFiguresSource = @Sendable (@escaping @Sendable (DaemonFigures) -> Void) -> Void
     private let daemonFigures: DaemonFiguresSource?
+    private let history: HistoryWriter?
     /// This loop's copy of the current /status view.
     private var cache: LoopStatusCache
 
     /// One handler for one event loop; `views` is shared by all of them. Without `health` or `daemonFigures`,
     /// /healthz or /metrics is a 404.
     package init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil,
-                daemonFigures: DaemonFiguresSource? = nil) {
+                daemonFigures: DaemonFiguresSource? = nil, history: HistoryWriter? = nil) {
+        self.history = history
         self.board = views.board
         self.views = views
         self.writer = writer
@@ -87,6 +90,41 @@ package final class APIHandler: HTTPHandler {
                     respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
                 case .failure(let error):
                     respond(.error(503, "incidents are unavailable: \(error)"))
+                }
+            }
+        case .history(let domain):
+            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            guard let history else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            let query: HistoryQuery
+            do {
+                query = try HistoryRequest.parse(request.query, ladder: history.settings.ladder, now: Date())
+            } catch {
+                return respond(.error(400, error.reason))
+            }
+            history.buckets(domains: [board.domain(at: position)], query: query) { result in
+                switch result {
+                case .success(let rollups):
+                    respond(.json(200, HistoryPayloads.buckets(rollups.first ?? [], query: query)))
+                case .failure(let error):
+                    respond(.error(503, "history is unavailable: \(error)"))
+                }
+            }
+        case .allHistory:
+            guard let history else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            let query: HistoryQuery
+            do {
+                query = try HistoryRequest.parse(request.query, ladder: history.settings.ladder, now: Date(),
+                                                 defaultStep: 3600)
+            } catch {
+                return respond(.error(400, error.reason))
+            }
+            let domains = board.watchedDomains()
+            history.buckets(domains: domains, query: query) { result in
+                switch result {
+                case .success(let rollups):
+                    respond(.json(200, HistoryPayloads.hosts(domains, rollups, query: query)))
+                case .failure(let error):
+                    respond(.error(503, "history is unavailable: \(error)"))
                 }
             }
         case .badge(let domain):

@@ -5,6 +5,9 @@ package enum APIRoute: Equatable {
     case down
     case service(domain: String)
     case incidents(domain: String)
+    case history(domain: String)
+    /// Every host's history (GET /status/history).
+    case allHistory
     case badge(domain: String)
     case health
     case metrics
@@ -38,10 +41,14 @@ package enum APIRoute: Equatable {
             return .favicon
         case 2 where segments[0] == "status" && segments[1] == "down":
             return .down
+        case 2 where segments[0] == "status" && segments[1] == "history":
+            return .allHistory
         case 3 where segments[0] == "status" && segments[1] == "service":
             return .service(domain: try decode(segments[2]))
         case 4 where segments[0] == "status" && segments[1] == "service" && segments[3] == "incidents":
             return .incidents(domain: try decode(segments[2]))
+        case 4 where segments[0] == "status" && segments[1] == "service" && segments[3] == "history":
+            return .history(domain: try decode(segments[2]))
         case 4 where segments[0] == "status" && segments[1] == "service" && segments[3] == "badge.svg":
             return .badge(domain: try decode(segments[2]))
         default:

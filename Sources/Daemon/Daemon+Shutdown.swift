@@ -1,6 +1,6 @@
 // Shutdown: SIGTERM or SIGINT stops accepting connections, lets in-flight responses finish, stops the pings, and
-// gives the store and the webhooks two seconds side by side to write and send what waits (what the store could
-// not write stays in the journal); then the alive file says "stopped" and the daemon exits 0, within the
+// gives the store, the history and the webhooks two seconds side by side to write and send what waits (what the
+// store could not write stays in the journal, the history's steps in its spool); then the alive file says "stopped" and the daemon exits 0, within the
 // contract's 5 s. A second signal exits at once with 1.
 import Dispatch
 import Encoding
@@ -17,13 +17,18 @@ extension Daemon {
             exit(1)
         }
         logger.info("shutdown", ["signal": signalName])
-        DispatchQueue.global().async { [server, monitor, writer, webhooks, logger] in
+        DispatchQueue.global().async { [server, monitor, writer, history, webhooks, logger] in
             server.shutdown(gracePeriod: 2)
             monitor.stop()
             Self.logStatistics(monitor.statistics(), logger)
             let sent = DispatchGroup()
             if let webhooks {
                 DispatchQueue.global().async(group: sent) { _ = webhooks.flush(timeout: 2) }
+            }
+            DispatchQueue.global().async(group: sent) {
+                if !history.flush(timeout: 2) {
+                    logger.warning("shutdown_history_unflushed", ["steps_waiting": history.figures.spooledSteps])
+                }
             }
             if !writer.flush(timeout: 2) {
                 logger.warning("shutdown_unflushed", ["pending": writer.pendingCount, "journaled": writer.journalWaiting])

@@ -1,7 +1,7 @@
 // The monitor's subscribers that are not the status board: each turns the monitor's events into what its part
 // records. The store writer gets state changes (a ping that only moves last_performed is batched there) and a
 // reload's new hosts to register, the uptime ledger the incidents' spans and the hosts a reload watches (with
-// their maintenance windows), the webhooks every incident opened or closed (with the check id, which the board
+// their maintenance windows), the history every ping's RTT, the webhooks every incident opened or closed (with the check id, which the board
 // has once the database registered it).
 import Foundation
 import Monitor
@@ -67,6 +67,28 @@ final class UptimeFeed: MonitorObserver {
         let calendar = MaintenanceCalendar(spec.attributes.maintenance)
         guard !calendar.isEmpty else { return nil }
         return { from, until in calendar.occurrences(from: from, until: until) }
+    }
+}
+
+/// Every ping's RTT (or its loss) into the history, and the places of hosts a reload adds.
+final class HistoryFeed: MonitorObserver {
+    let history: HistoryWriter
+
+    init(_ history: HistoryWriter) { self.history = history }
+
+    func monitor(_ event: MonitorEvent) {
+        switch event {
+        case .pinged(let ping):
+            if case .reply(let rtt) = ping.outcome {
+                history.recorder.record(place: ping.host, sentAt: ping.sentAt, rttMilliseconds: rtt)
+            } else {
+                history.recorder.record(place: ping.host, sentAt: ping.sentAt, rttMilliseconds: nil)
+            }
+        case .hostsChanged(let change):
+            history.watch(change.hosts.map { ($0.position, $0.spec.domain) })
+        case .incidentOpened, .incidentClosed, .incidentDescribed, .incidentAdopted, .incidentClassified:
+            break
+        }
     }
 }
 

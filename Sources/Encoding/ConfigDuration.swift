@@ -1,4 +1,4 @@
-// Parses the contract's durations: "30" and "2.5" (seconds), "500ms", "10s", "1m", "1h".
+// Parses the contract's durations: "30" and "2.5" (seconds), "500ms", "10s", "1m", "1h", "14d".
 import Foundation
 
 /// A duration in nanoseconds, parsed from configuration and formatted back for people ("1s", "500ms", "2.5s").
@@ -11,10 +11,10 @@ package struct ConfigDuration: Equatable, Comparable, Sendable, CustomStringConv
 
     package static func < (a: ConfigDuration, b: ConfigDuration) -> Bool { a.nanoseconds < b.nanoseconds }
 
-    /// Parses a duration; nil when the text is not one. Units: ms, s, m, h; none means seconds.
+    /// Parses a duration; nil when the text is not one. Units: ms, s, m, h, d; none means seconds.
     package static func parse(_ text: String) -> ConfigDuration? {
         let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(suffix: String, nanoseconds: Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9)]
+        let units: [(suffix: String, nanoseconds: Double)] = [("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3600e9), ("d", 86_400e9)]
         var number = Substring(trimmed)
         var scale = 1e9
         for unit in units where trimmed.hasSuffix(unit.suffix) {

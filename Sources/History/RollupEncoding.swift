@@ -62,9 +62,9 @@ extension PingRollup {
     }
 }
 
-/// LEB128 varints and zigzag signs.
-enum Varint {
-    static func append(_ value: UInt64, to bytes: inout [UInt8]) {
+/// LEB128 varints and zigzag signs (also the spool's files').
+package enum Varint {
+    package static func append(_ value: UInt64, to bytes: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(truncatingIfNeeded: rest) | 0x80)
@@ -73,23 +73,32 @@ enum Varint {
         bytes.append(UInt8(rest))
     }
 
-    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+    package static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
 
-    static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
+    package static func unzigzag(_ value: UInt64) -> Int64 { Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1) }
 
-    struct Reader {
+    package struct Reader {
         let bytes: [UInt8]
         var offset = 0
 
-        var atEnd: Bool { offset == bytes.count }
+        package init(bytes: [UInt8]) { self.bytes = bytes }
 
-        mutating func byte() -> UInt8? {
+        package var atEnd: Bool { offset == bytes.count }
+
+        /// The next `count` bytes; nil when fewer are left.
+        package mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
+            guard count >= 0, offset + count <= bytes.count else { return nil }
+            defer { offset += count }
+            return bytes[offset..<offset + count]
+        }
+
+        package mutating func byte() -> UInt8? {
             guard offset < bytes.count else { return nil }
             defer { offset += 1 }
             return bytes[offset]
         }
 
-        mutating func varint() -> UInt64? {
+        package mutating func varint() -> UInt64? {
             var value: UInt64 = 0
             var shift: UInt64 = 0
             while let byte = byte() {
@@ -101,7 +110,7 @@ enum Varint {
             return nil
         }
 
-        mutating func double() -> Double? {
+        package mutating func double() -> Double? {
             guard offset + 8 <= bytes.count else { return nil }
             var bits: UInt64 = 0
             for index in 0..<8 { bits |= UInt64(bytes[offset + index]) << (8 * UInt64(index)) }

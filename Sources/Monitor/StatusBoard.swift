@@ -38,6 +38,9 @@ package final class StatusBoard: MonitorObserver {
     /// The domain at `position`, exactly as configured.
     package func domain(at position: Int) -> String { table.withLock { $0.hosts[position].domain } }
 
+    /// Every watched host's domain, in configuration order.
+    package func watchedDomains() -> [String] { table.withLock { table in table.order.map { table.hosts[$0].domain } } }
+
     /// Every watched host, in configuration order.
     package func snapshot() -> [HostStatus] { table.withLock { $0.watchedHosts } }
 

@@ -63,15 +63,67 @@ package enum Files {
         }
     }
 
+    /// Reads the file in chunks of up to `size` bytes, calling `body` with each (the buffer is reused); false when
+    /// the file does not exist.
+    @discardableResult
+    package static func forEachChunk(_ path: String, size: Int = 65_536,
+                                     _ body: (UnsafeRawBufferPointer) throws -> Void) throws -> Bool {
+        let fd: FileDescriptor
+        do {
+            fd = try open(path, O_RDONLY)
+        } catch let error as SystemError where error.errno == ENOENT {
+            return false
+        }
+        var chunk = [UInt8](repeating: 0, count: max(size, 1))
+        while true {
+            let count = try chunk.withUnsafeMutableBytes { buffer in
+                try syscall("read(\(path))") { Glibc.read(fd.rawValue, buffer.baseAddress, buffer.count) }
+            }
+            if count == 0 { return true }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+    }
+
+    /// Removes the file; one already gone is not an error.
+    package static func remove(_ path: String) throws {
+        if unlink(path) == -1, errno != ENOENT { throw SystemError("unlink(\(path))") }
+    }
+
+    /// The names in `directory` (not "." or "..").
+    package static func list(_ directory: String) throws -> [String] {
+        guard let handle = opendir(directory) else { throw SystemError("opendir(\(directory))") }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            if name != ".", name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The file's size in bytes; nil when it does not exist.
+    package static func size(_ path: String) throws -> Int? {
+        var info = stat()
+        if stat(path, &info) == -1 {
+            if errno == ENOENT { return nil }
+            throw SystemError("stat(\(path))")
+        }
+        return Int(info.st_size)
+    }
+
     /// Replaces `path` with `bytes` so that a crash leaves either the old or the new file whole: write a
-    /// temporary file, fsync it, rename it over the old one, fsync the directory.
-    package static func replace(_ path: String, with bytes: [UInt8], directory: String) throws {
+    /// temporary file, fsync it, rename it over the old one, fsync the directory. Not `durable`, the fsyncs are
+    /// left out: the daemon dying still leaves one whole file, a power cut may leave neither.
+    package static func replace(_ path: String, with bytes: [UInt8], directory: String, durable: Bool = true) throws {
         let temporary = path + ".tmp"
         let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC)
         try write(fd, bytes, label: temporary)
-        try sync(fd, label: temporary)
+        if durable { try sync(fd, label: temporary) }
         fd.close()
         try syscall("rename(\(temporary), \(path))") { rename(temporary, path) }
+        guard durable else { return }
         let directoryFD = try open(directory, O_RDONLY | O_DIRECTORY)
         try sync(directoryFD, label: directory)
     }

@@ -2,6 +2,7 @@
 // own settings (the monitor's, the database's, the webhooks'), built from the variables that name them.
 import Encoding
 import Foundation
+import History
 import HostFile
 import Logging
 import Monitor
@@ -36,6 +37,8 @@ package struct Configuration: Equatable, Sendable {
     package var stateDirectory: String
     /// WEBHOOK_URL, WEBHOOK_URLS and WEBHOOK_FORMAT: who hears about incidents opening and closing.
     package var webhooks: WebhookConfiguration = WebhookConfiguration()
+    /// HISTORY_STEP and HISTORY_RETENTION: the latency and loss history's resolutions and how long each is kept.
+    package var history = HistoryLadder(step: 60)
 
     /// What the monitor is told: hosts, interval, timeout and thresholds.
     package var monitorSettings: MonitorSettings {
@@ -99,6 +102,7 @@ package struct Configuration: Equatable, Sendable {
         configuration.hostsFile = hostsFile
         configuration.variableHosts = variableHosts
         configuration.timeZone = timeZone
+        configuration.history = try parseHistory(environment)
         configuration.watchHostsFile = try parseSwitch("MONITORING_HOSTS_FILE_WATCH", environment["MONITORING_HOSTS_FILE_WATCH"]) ?? true
         if let hostsFile {
             let text = try HostFile.read(path: hostsFile)
@@ -150,6 +154,29 @@ package struct Configuration: Equatable, Sendable {
             throw ConfigurationError(variable, value, "not a duration (use 30, 2.5, 500ms, 10s or 1m)")
         }
         return duration
+    }
+
+    /// HISTORY_STEP (default 1m: 10s to 1h, dividing an hour) and HISTORY_RETENTION (three durations: step rows,
+    /// hourly rows, daily rows; default 14d,400d,3650d).
+    static func parseHistory(_ environment: [String: String]) throws -> HistoryLadder {
+        var step: Int64 = 60
+        if let value = environment["HISTORY_STEP"] {
+            guard let duration = ConfigDuration.parse(value), duration.nanoseconds % 1_000_000_000 == 0,
+                  HistoryLadder.isValidStep(Int64(duration.nanoseconds / 1_000_000_000)) else {
+                throw ConfigurationError("HISTORY_STEP", value, "must be 10s to 1h and divide an hour (10s, 30s, 1m, 5m, 15m, 1h…)")
+            }
+            step = Int64(duration.nanoseconds / 1_000_000_000)
+        }
+        var retention = HistoryLadder.defaultRetention
+        if let value = environment["HISTORY_RETENTION"] {
+            let parts = value.split(separator: ",", omittingEmptySubsequences: false).map { ConfigDuration.parse(String($0)) }
+            guard parts.count == 3, parts.allSatisfy({ ($0?.seconds ?? 0) >= 3600 }) else {
+                throw ConfigurationError("HISTORY_RETENTION", value,
+                                         "must be three durations of at least 1h: step rows, hourly rows, daily rows (e.g. 14d,400d,3650d)")
+            }
+            retention = parts.map { Int64($0?.seconds ?? 0) }
+        }
+        return HistoryLadder(step: step, retention: retention)
     }
 
     static func parseCount(_ variable: String, _ value: String?) throws -> Int? {

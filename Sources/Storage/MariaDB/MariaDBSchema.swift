@@ -55,6 +55,29 @@ enum MariaDBSchema {
             "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS parent_incident_id BIGINT UNSIGNED NULL",
             "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS maintenance TINYINT(1) NOT NULL DEFAULT 0",
         ],
+        [
+            // Latency and loss history: one row per check, resolution (seconds), step and daemon run (0 for rows
+            // merged from finer ones), the step's pings as an encoded rollup (History's PingRollup). A step a
+            // restart cut has one row per run, merged when read. `history_progress` says up to when each coarser
+            // resolution was merged from the finer one (reads take the finer rows after it).
+            """
+            CREATE TABLE IF NOT EXISTS history (
+              check_id BIGINT UNSIGNED NOT NULL,
+              resolution INT UNSIGNED NOT NULL,
+              step_start BIGINT NOT NULL,
+              run BIGINT UNSIGNED NOT NULL,
+              sent INT UNSIGNED NOT NULL,
+              rollup VARBINARY(4096) NOT NULL,
+              PRIMARY KEY (check_id, resolution, step_start, run)
+            ) ENGINE=InnoDB
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS history_progress (
+              resolution INT UNSIGNED NOT NULL PRIMARY KEY,
+              merged_through BIGINT NOT NULL
+            ) ENGINE=InnoDB
+            """,
+        ],
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.

@@ -73,8 +73,8 @@ final class MariaDBStatement {
                 binds[index].buffer_type = MYSQL_TYPE_LONGLONG
                 binds[index].buffer = allocate(8)
                 binds[index].buffer_length = 8
-            case .text:
-                binds[index].buffer_type = MYSQL_TYPE_STRING
+            case .text, .bytes:
+                binds[index].buffer_type = column == .text ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB
                 binds[index].buffer = allocate(Self.textBufferSize)
                 binds[index].buffer_length = UInt(Self.textBufferSize)
             case .date:
@@ -99,7 +99,12 @@ final class MariaDBStatement {
                 case .int:
                     row.append(.int(buffer.load(as: Int64.self)))
                 case .text:
-                    row.append(.text(try readText(column: index, buffer: buffer, length: Int(lengths[index]))))
+                    row.append(.text(String(decoding: try readBytes(column: index, buffer: buffer,
+                                                                    length: Int(lengths[index]), type: MYSQL_TYPE_STRING),
+                                            as: UTF8.self)))
+                case .bytes:
+                    row.append(.bytes(try readBytes(column: index, buffer: buffer, length: Int(lengths[index]),
+                                                    type: MYSQL_TYPE_BLOB)))
                 case .date:
                     row.append(.date(Self.date(from: buffer.load(as: MYSQL_TIME.self))))
                 }
@@ -109,22 +114,23 @@ final class MariaDBStatement {
         return rows
     }
 
-    /// A text cell; one longer than the bound buffer (status MYSQL_DATA_TRUNCATED) is fetched again in full.
-    private func readText(column: Int, buffer: UnsafeMutableRawPointer, length: Int) throws -> String {
+    /// A text or BLOB cell; one longer than the bound buffer (status MYSQL_DATA_TRUNCATED) is fetched again in full.
+    private func readBytes(column: Int, buffer: UnsafeMutableRawPointer, length: Int,
+                           type: enum_field_types) throws -> [UInt8] {
         if length <= Self.textBufferSize {
-            return String(decoding: UnsafeRawBufferPointer(start: buffer, count: length), as: UTF8.self)
+            return Array(UnsafeRawBufferPointer(start: buffer, count: length))
         }
         let full = allocate(length)
         let actual = allocate(MemoryLayout<UInt>.stride).bindMemory(to: UInt.self, capacity: 1)
         actual.pointee = 0
         var bind = MYSQL_BIND()
-        bind.buffer_type = MYSQL_TYPE_STRING
+        bind.buffer_type = type
         bind.buffer = full
         bind.buffer_length = UInt(length)
         bind.length = actual
         let status = mysql_stmt_fetch_column(statement, &bind, UInt32(column), 0)
         if status != 0 { throw currentError() }
-        return String(decoding: UnsafeRawBufferPointer(start: full, count: min(length, Int(actual.pointee))), as: UTF8.self)
+        return Array(UnsafeRawBufferPointer(start: full, count: min(length, Int(actual.pointee))))
     }
 
     private func bindAndExecute(_ parameters: [SQLValue]) throws {
@@ -142,14 +148,15 @@ final class MariaDBStatement {
                     buffer.storeBytes(of: value, as: Int64.self)
                     binds[index].buffer_type = MYSQL_TYPE_LONGLONG
                     binds[index].buffer = buffer
-                case .text(let value):
-                    let bytes = Array(value.utf8)
+                case .text, .bytes:
+                    let bytes: [UInt8]
+                    if case .text(let value) = parameter { bytes = Array(value.utf8) } else { bytes = parameter.bytes ?? [] }
                     let buffer = allocate(bytes.count)
                     bytes.withUnsafeBytes { source in
                         if let base = source.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
                     }
                     lengths[index] = UInt(bytes.count)
-                    binds[index].buffer_type = MYSQL_TYPE_STRING
+                    binds[index].buffer_type = parameter.bytes == nil ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB
                     binds[index].buffer = buffer
                     binds[index].buffer_length = UInt(bytes.count)
                     binds[index].length = lengths + index

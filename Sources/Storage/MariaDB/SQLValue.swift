@@ -6,11 +6,14 @@ package enum SQLValue: Equatable, Sendable {
     case int(Int64)
     case text(String)
     case date(Date)
+    /// A BLOB's bytes (the history's rollups).
+    case bytes([UInt8])
     case null
 
     var int: Int64? { if case .int(let v) = self { return v }; return nil }
     var text: String? { if case .text(let v) = self { return v }; return nil }
     var date: Date? { if case .date(let v) = self { return v }; return nil }
+    var bytes: [UInt8]? { if case .bytes(let v) = self { return v }; return nil }
 }
 
 /// The type a result column is read as.
@@ -18,4 +21,5 @@ package enum SQLColumn: Sendable {
     case int
     case text
     case date
+    case bytes
 }

@@ -1,0 +1,54 @@
+// The query parameters of the history endpoints: `since` and `until` (RFC 3339, or a duration meaning that long
+// before now, e.g. `since=7d`) and `step` (a duration: 60, 5m, 1h, 1d). Defaults: until now, since a day before
+// until, and a step giving at most ~300 buckets (an hour for GET /status/history). Unknown parameters are
+// ignored; a bad value of a known one is a 400 that says which and why.
+import Encoding
+import Foundation
+import History
+
+package enum HistoryRequest {
+    /// The query `text` asks for, as of `now`. `defaultStep` (seconds) stands in for a missing `step`.
+    package static func parse(_ text: String?, ladder: HistoryLadder, now: Date,
+                              defaultStep: Int64? = nil) throws(IncidentQuery.Invalid) -> HistoryQuery {
+        var values: [String: String] = [:]
+        for pair in (text ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name: String
+            let value: String
+            do {
+                name = try IncidentQuery.decode(parts[0])
+                value = parts.count > 1 ? try IncidentQuery.decode(parts[1]) : ""
+            } catch {
+                throw IncidentQuery.Invalid(reason: "the query string has an invalid percent escape or is not UTF-8")
+            }
+            guard ["since", "until", "step"].contains(name) else { continue }
+            guard values[name] == nil else { throw IncidentQuery.Invalid(reason: "\(name) is given more than once") }
+            values[name] = value
+        }
+        let until = try values["until"].map { value throws(IncidentQuery.Invalid) in try time("until", value, now: now) } ?? now
+        let since = try values["since"].map { value throws(IncidentQuery.Invalid) in try time("since", value, now: now) }
+            ?? until.addingTimeInterval(-86_400)
+        var step = defaultStep
+        if let value = values["step"] {
+            guard let duration = ConfigDuration.parse(value), duration.nanoseconds >= 1_000_000_000 else {
+                throw IncidentQuery.Invalid(reason: "step must be a duration of at least 1s such as 60s, 5m, 1h or 1d, not \"\(value.prefix(64))\"")
+            }
+            step = Int64(duration.nanoseconds / 1_000_000_000)
+        }
+        do {
+            return try HistoryQuery(since: Int64(since.timeIntervalSince1970.rounded(.down)),
+                                    until: Int64(until.timeIntervalSince1970.rounded(.up)), step: step, ladder: ladder,
+                                    now: Int64(now.timeIntervalSince1970))
+        } catch {
+            throw IncidentQuery.Invalid(reason: error.description)
+        }
+    }
+
+    /// An RFC 3339 time, or a duration before `now`.
+    private static func time(_ name: String, _ value: String, now: Date) throws(IncidentQuery.Invalid) -> Date {
+        let text = value.replacingOccurrences(of: " ", with: "+")  // an unencoded "+" of an offset
+        if let time = RFC3339.parse(text) { return time }
+        if let duration = ConfigDuration.parse(text) { return now.addingTimeInterval(-duration.seconds) }
+        throw IncidentQuery.Invalid(reason: "\(name) must be an RFC 3339 date-time such as 2026-11-24T21:00:00Z or a duration before now such as 3h or 7d, not \"\(value.prefix(64))\"")
+    }
+}

@@ -1,0 +1,32 @@
+// Where the monitor's pings enter the history: each ping's place and RTT, 8 bytes, appended to a buffer for the
+// step its echo was sent in. Called on the ping queue for every ping, so it only appends under a lock; the
+// history writer takes the buffers four times a second and writes them to the spool on its own queue.
+import Foundation
+import History
+import Synchronization
+
+package final class HistoryRecorder: Sendable {
+    /// Step length in seconds.
+    package let resolution: Int64
+    private let buffers = Mutex<[Int64: [UInt8]]>([:])
+
+    package init(resolution: Int64) {
+        self.resolution = resolution
+    }
+
+    /// One ping of the host at `place`, sent at `sentAt`: answered after `rttMilliseconds`, or not (nil).
+    package func record(place: Int, sentAt: Date, rttMilliseconds: Double?) {
+        let step = HistoryQuery.floor(Int64(sentAt.timeIntervalSince1970.rounded(.down)), resolution)
+        buffers.withLock { buffers in
+            HistorySpool.record(place: place, rttMilliseconds: rttMilliseconds, into: &buffers[step, default: []])
+        }
+    }
+
+    /// The pings recorded since the last call, by step start.
+    package func take() -> [Int64: [UInt8]] {
+        buffers.withLock { buffers in
+            defer { buffers.removeAll(keepingCapacity: true) }
+            return buffers
+        }
+    }
+}

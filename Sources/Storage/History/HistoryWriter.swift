@@ -1,0 +1,258 @@
+// The history writer, on two queues of its own: the spool queue four times a second takes the pings the recorder
+// buffered and appends them to their steps' .pings files (HistorySpool), and closes a step once it has ended and
+// its last pings have had their timeout (`grace`); the database queue, with its own connection, writes each closed
+// step's rows in one batched statement (+Writing). The spool queue never waits for the database, so a slow or
+// hanging database costs no ping. While the database is away, closed steps wait on disk (at most `spoolLimit` bytes;
+// beyond, the oldest are dropped and counted) and are written in order when it is back. Coarser rows are merged
+// from finer ones and rows past their retention deleted, in small batches (+Downsampling); reads for the API run
+// here too (+Reading). At shutdown every open step is closed as it is and written if the database lets it; the
+// next start writes what is left.
+import Dispatch
+import Foundation
+import History
+import Logging
+import Platform
+import Synchronization
+
+package struct HistorySettings: Equatable, Sendable {
+    package var ladder: HistoryLadder
+    /// STATE_DIR/history.
+    package var directory: String
+    /// Most bytes of closed steps kept on disk while the database is away.
+    package var spoolLimit: Int
+    /// Seconds after a step's end before it closes: the ping timeout and a margin.
+    package var grace: Double
+    /// How often pings are written to the spool and due steps closed (seconds): a daemon killed with SIGKILL
+    /// loses the pings of its last tick.
+    package var tick: Double = 0.25
+    /// How often coarser rows are merged and old rows deleted (seconds).
+    package var maintenanceInterval: Double = 60
+
+    package init(ladder: HistoryLadder, directory: String, spoolLimit: Int, grace: Double) {
+        self.ladder = ladder
+        self.directory = directory
+        self.spoolLimit = spoolLimit
+        self.grace = grace
+    }
+}
+
+/// What the writer has done since start, for /metrics and /healthz.
+package struct HistoryFigures: Sendable, Equatable {
+    package var rowsWritten: UInt64 = 0
+    package var statements: UInt64 = 0
+    /// Closed steps dropped because the spool was full.
+    package var droppedSteps: UInt64 = 0
+    /// Pings that completed after their step had closed (not counted).
+    package var latePings: UInt64 = 0
+    /// Closed steps waiting for the database.
+    package var spooledSteps = 0
+    package var spooledBytes = 0
+}
+
+package final class HistoryWriter: Sendable {
+    struct State {
+        var figures = HistoryFigures()
+        /// Since when the database refuses history writes; nil while it answers.
+        var unavailableSince: Date?
+        /// The oldest step the spool queue still has open (its rows are not yet even closed).
+        var oldestOpenStep: Int64?
+    }
+
+    /// The spool queue's side.
+    final class Spooling {
+        let spool: HistorySpool
+        /// Steps before this (Unix seconds) are closed: their late pings are not counted.
+        var closedBefore: Int64 = .min
+        var timer: DispatchSourceTimer?
+        var stopped = false
+        init(_ spool: sending HistorySpool) { self.spool = spool }
+    }
+
+    /// The database queue's side.
+    final class Session {
+        let store: any HistoryStore
+        var ids: [String: Int64] = [:]
+        /// Closed steps waiting for the database, oldest first.
+        var pending: [SpooledStep] = []
+        var migrated = false
+        var failures = 0
+        var retryAt: MonotonicInstant?
+        var nextMaintenance = MonotonicInstant.after(seconds: 5)
+        var nextExpiry = MonotonicInstant.after(seconds: 30)
+        var timer: DispatchSourceTimer?
+        init(store: sending any HistoryStore) { self.store = store }
+    }
+
+    package let recorder: HistoryRecorder
+    package let settings: HistorySettings
+    let spooling: QueueConfined<Spooling>
+    let session: QueueConfined<Session>
+    let state = Mutex(State())
+    let logger: Logger
+    let backoff = Backoff(first: 0.5, maximum: 30)
+
+    /// Opens the spool (this run's files) and reads what earlier runs left in it.
+    package init(store: sending any HistoryStore, settings: HistorySettings, run: Int64, logger: Logger) throws {
+        let spool = try HistorySpool(directory: settings.directory, run: run, resolution: settings.ladder.step)
+        var problems: [String] = []
+        let left = try spool.recover(problems: &problems)
+        for problem in problems { logger.warning("history_spool_damaged", ["detail": problem]) }
+        if !left.isEmpty { logger.info("history_spool_replay", ["steps": left.count]) }
+        spooling = QueueConfined(Spooling(spool), queue: DispatchQueue(label: "status.history.spool", qos: .userInitiated))
+        let session = Session(store: store)
+        session.pending = left
+        self.session = QueueConfined(session, queue: DispatchQueue(label: "status.history"))
+        self.settings = settings
+        self.logger = logger
+        recorder = HistoryRecorder(resolution: settings.ladder.step)
+        state.withLock { $0.figures.spooledSteps = left.count; $0.figures.spooledBytes = left.reduce(0) { $0 + $1.bytes } }
+    }
+
+    /// A run's id: its start in Unix milliseconds, times 1,000, plus a random 0…999 (two probes starting in the
+    /// same millisecond still differ).
+    package static func newRun(at date: Date = Date()) -> Int64 {
+        Int64(date.timeIntervalSince1970 * 1000) * 1000 + Int64.random(in: 0..<1000)
+    }
+
+    /// Starts both queues' timers: the spool's tick, and the database's retries and maintenance once a second.
+    package func start() {
+        spooling.async { [weak self] spooling in
+            guard let self else { return }
+            spooling.timer = Self.timer(every: settings.tick, on: self.spooling.queue) { [weak self] in
+                guard let self else { return }
+                tick(self.spooling.value)
+            }
+        }
+        session.async { [weak self] session in
+            guard let self else { return }
+            session.timer = Self.timer(every: 1, on: self.session.queue) { [weak self] in
+                guard let self else { return }
+                databaseTick(self.session.value)
+            }
+        }
+    }
+
+    private static func timer(every seconds: Double, on queue: DispatchQueue,
+                              _ handler: @escaping @Sendable () -> Void) -> DispatchSourceTimer {
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let nanoseconds = Int(seconds * 1e9)
+        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds),
+                       leeway: .milliseconds(50))
+        timer.setEventHandler(handler: handler)
+        timer.resume()
+        return timer
+    }
+
+    deinit {
+        spooling.async { $0.timer?.cancel() }
+        session.async { $0.timer?.cancel() }
+    }
+
+    /// The hosts now watched, by place (at start and after a reload).
+    package func watch(_ hosts: [(position: Int, domain: String)]) {
+        spooling.async { [self] spooling in
+            do {
+                try spooling.spool.watch(hosts)
+            } catch {
+                logger.error("history_spool_failed", ["reason": "\(error)"])
+            }
+        }
+    }
+
+    package var figures: HistoryFigures { state.withLock { $0.figures } }
+
+    /// True while the database takes history writes (false from a failed attempt until the next success).
+    package var databaseReachable: Bool { state.withLock { $0.unavailableSince == nil } }
+
+    /// Closes every open step as it is and writes what waits, for at most `timeout` seconds; true if all was
+    /// written. What is not stays in the spool for the next start.
+    package func flush(timeout: Double) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let written = Atomic<Bool>(false)
+        spooling.async { [self] spooling in
+            spooling.stopped = true
+            spooling.timer?.cancel()
+            spoolBuffered(spooling)
+            for step in spooling.spool.openSteps { close(step, spooling) }
+            session.async { [self] session in
+                session.retryAt = nil
+                drain(session)
+                written.store(session.pending.isEmpty, ordering: .relaxed)
+                done.signal()
+            }
+        }
+        return done.wait(timeout: .now() + timeout) == .success && written.load(ordering: .relaxed)
+    }
+
+    // MARK: The spool queue
+
+    func tick(_ spooling: Spooling) {
+        guard !spooling.stopped else { return }
+        spoolBuffered(spooling)
+        let now = Date().timeIntervalSince1970
+        let resolution = settings.ladder.step
+        for step in spooling.spool.openSteps where Double(step + resolution) + settings.grace <= now {
+            close(step, spooling)
+        }
+    }
+
+    /// Appends the recorder's pings to their steps' files; those of closed steps are only counted.
+    func spoolBuffered(_ spooling: Spooling) {
+        for (step, records) in recorder.take() {
+            guard step >= spooling.closedBefore else {
+                state.withLock { $0.figures.latePings += UInt64(records.count / HistorySpool.recordSize) }
+                continue
+            }
+            do {
+                try spooling.spool.append(step: step, records)
+            } catch {
+                logger.error("history_spool_failed", ["reason": "\(error)"])
+            }
+        }
+        let oldest = spooling.spool.openSteps.first
+        state.withLock { $0.oldestOpenStep = oldest }
+    }
+
+    /// Closes one step: its rows wait in the spool for the database queue.
+    func close(_ step: Int64, _ spooling: Spooling) {
+        spooling.closedBefore = max(spooling.closedBefore, step + settings.ladder.step)
+        do {
+            if let spooled = try spooling.spool.close(step: step) {
+                state.withLock { $0.figures.spooledSteps += 1; $0.figures.spooledBytes += spooled.bytes }
+                session.async { [self] session in
+                    session.pending.append(spooled)
+                    session.pending.sort()
+                    enforceLimit(session)
+                    if session.retryAt == nil { drain(session) }
+                }
+            }
+        } catch {
+            logger.error("history_spool_failed", ["reason": "\(error)"])
+        }
+        let oldest = spooling.spool.openSteps.first
+        state.withLock { $0.oldestOpenStep = oldest }
+    }
+
+    // MARK: The database queue
+
+    func databaseTick(_ session: Session) {
+        if let retryAt = session.retryAt, MonotonicInstant.now() >= retryAt { drain(session) }
+        if session.pending.isEmpty, state.withLock({ $0.unavailableSince == nil }) { maintainIfDue(session) }
+    }
+
+    /// Drops the oldest closed steps while the spool holds more than its limit.
+    private func enforceLimit(_ session: Session) {
+        var total = session.pending.reduce(0) { $0 + $1.bytes }
+        while total > settings.spoolLimit, session.pending.count > 1 {
+            let oldest = session.pending.removeFirst()
+            total -= oldest.bytes
+            try? HistorySpool.remove(oldest, in: settings.directory)
+            state.withLock {
+                $0.figures.droppedSteps += 1
+                $0.figures.spooledSteps -= 1
+                $0.figures.spooledBytes -= oldest.bytes
+            }
+            logger.warning("history_spool_full", ["dropped_step": oldest.stepStart, "limit_bytes": settings.spoolLimit])
+        }
+    }
+}

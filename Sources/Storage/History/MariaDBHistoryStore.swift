@@ -1,0 +1,120 @@
+// The history store over MariaDB, on a connection of its own (so history never waits behind incidents, nor they
+// behind it). Rows go in multi-row INSERTs of `batchSize` rows, all of a call in one transaction; reads and
+// deletes name their checks, so each uses the primary key (check, resolution, step, run) as a range.
+import Foundation
+import Logging
+
+package final class MariaDBHistoryStore: HistoryStore {
+    private let connection: MariaDBConnection
+    /// Rows per INSERT: six placeholders each, well under MariaDB's 65,535; 10,000 hosts take two statements.
+    static let batchSize = 5000
+    /// Checks named per SELECT or DELETE.
+    static let checksPerStatement = 500
+
+    /// Does not connect yet: the first call does, and any call after the connection broke.
+    package init(configuration: DatabaseConfiguration) {
+        connection = MariaDBConnection(configuration: configuration)
+    }
+
+    package func migrate() throws {
+        try MariaDBSchema.migrate(connection)
+    }
+
+    package func checkIDs(domains: [String]) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        try connection.transaction {
+            var start = 0
+            while start < domains.count {
+                let batch = Array(domains[start..<min(start + Self.checksPerStatement, domains.count)])
+                start += batch.count
+                let values = Array(repeating: "(?)", count: batch.count).joined(separator: ", ")
+                try connection.execute("INSERT IGNORE INTO checks (domain) VALUES " + values, batch.map { .text($0) })
+                let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+                for row in try connection.query("SELECT id, domain FROM checks WHERE domain IN (\(marks))",
+                                                batch.map { .text($0) }, columns: [.int, .text]) {
+                    if row.count == 2, let id = row[0].int, let domain = row[1].text { ids[domain] = id }
+                }
+            }
+        }
+        return ids
+    }
+
+    package func allCheckIDs() throws -> [Int64] {
+        try connection.query("SELECT id FROM checks ORDER BY id", columns: [.int]).compactMap { $0.first?.int }
+    }
+
+    /// `rollup` is assigned before `sent`, so it compares with the stored count, not the new one.
+    package func writeHistory(_ rows: [HistoryRow]) throws {
+        guard !rows.isEmpty else { return }
+        try connection.transaction(if: rows.count > Self.batchSize) {
+            var start = 0
+            while start < rows.count {
+                let batch = rows[start..<min(start + Self.batchSize, rows.count)]
+                start += batch.count
+                var parameters: [SQLValue] = []
+                parameters.reserveCapacity(batch.count * 6)
+                for row in batch {
+                    parameters += [.int(row.checkID), .int(row.resolution), .int(row.stepStart), .int(row.run),
+                                   .int(Int64(row.sent)), .bytes(row.rollup)]
+                }
+                try connection.execute(
+                    "INSERT INTO history (check_id, resolution, step_start, run, sent, rollup) VALUES "
+                        + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+                        + " ON DUPLICATE KEY UPDATE rollup = IF(VALUES(sent) >= sent, VALUES(rollup), rollup),"
+                        + " sent = GREATEST(sent, VALUES(sent))",
+                    parameters)
+            }
+        }
+    }
+
+    package func historyRows(checkIDs: [Int64], resolution: Int64, from: Int64, until: Int64) throws -> [HistoryRow] {
+        var rows: [HistoryRow] = []
+        var start = 0
+        while start < checkIDs.count {
+            let batch = checkIDs[start..<min(start + Self.checksPerStatement, checkIDs.count)]
+            start += batch.count
+            let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+            let found = try connection.query(
+                "SELECT check_id, step_start, run, sent, rollup FROM history WHERE check_id IN (\(marks))"
+                    + " AND resolution = ? AND step_start >= ? AND step_start < ? ORDER BY check_id, step_start, run",
+                batch.map { .int($0) } + [.int(resolution), .int(from), .int(until)],
+                columns: [.int, .int, .int, .int, .bytes])
+            for row in found {
+                guard row.count == 5, let check = row[0].int, let step = row[1].int, let run = row[2].int,
+                      let sent = row[3].int.flatMap(UInt32.init(exactly:)), let rollup = row[4].bytes else { continue }
+                rows.append(HistoryRow(checkID: check, resolution: resolution, stepStart: step, run: run, sent: sent,
+                                       rollup: rollup))
+            }
+        }
+        return rows
+    }
+
+    package func deleteHistory(checkIDs: [Int64], resolution: Int64, before: Int64) throws -> Int {
+        var deleted = 0
+        var start = 0
+        while start < checkIDs.count {
+            let batch = checkIDs[start..<min(start + Self.checksPerStatement, checkIDs.count)]
+            start += batch.count
+            let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
+            deleted += Int(try connection.execute(
+                "DELETE FROM history WHERE check_id IN (\(marks)) AND resolution = ? AND step_start < ?",
+                batch.map { .int($0) } + [.int(resolution), .int(before)]).affectedRows)
+        }
+        return deleted
+    }
+
+    package func historyProgress() throws -> [Int64: Int64] {
+        var progress: [Int64: Int64] = [:]
+        for row in try connection.query("SELECT resolution, merged_through FROM history_progress", columns: [.int, .int]) {
+            if row.count == 2, let resolution = row[0].int, let through = row[1].int { progress[resolution] = through }
+        }
+        return progress
+    }
+
+    package func setHistoryProgress(resolution: Int64, mergedThrough: Int64) throws {
+        try connection.execute(
+            "INSERT INTO history_progress (resolution, merged_through) VALUES (?, ?)"
+                + " ON DUPLICATE KEY UPDATE merged_through = VALUES(merged_through)",
+            [.int(resolution), .int(mergedThrough)])
+    }
+}

@@ -1,0 +1,100 @@
+// The history's storage side: downsampling keeps counts, min and max exact (an hour's row is its steps' rows
+// merged, pieces of several runs included); a run's spooled pings survive the run and come back as its rows.
+import Foundation
+import History
+import Logging
+import Testing
+import Platform
+@testable import Storage
+
+@Suite struct HistoryWriterTests {
+    static func directory() -> String {
+        let path = NSTemporaryDirectory() + "status-history-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func rollup(_ rtts: [Double?]) -> PingRollup {
+        var rollup = PingRollup()
+        for rtt in rtts { if let rtt { rollup.reply(rtt) } else { rollup.loss() } }
+        return rollup
+    }
+
+    @Test func anHoursRowIsItsStepsRowsMergedWithCountsMinAndMaxExact() throws {
+        let store = InMemoryHistoryStore()
+        let ids = try store.checkIDs(domains: ["a.test", "b.test"])
+        let hour: Int64 = 1_796_180_400
+        var generator = SystemRandomNumberGenerator()
+        var expected: [Int64: PingRollup] = [:]
+        var rows: [HistoryRow] = []
+        for (_, id) in ids {
+            for minute in 0..<60 {
+                // Two runs' pieces of minute 30 (a restart cut it), one piece of the others.
+                for run in (minute == 30 ? [Int64(7), 8] : [7]) {
+                    let rtts: [Double?] = (0..<30).map { _ in
+                        Int.random(in: 0..<10, using: &generator) == 0 ? nil : Double.random(in: 0.2...80, using: &generator)
+                    }
+                    let piece = Self.rollup(rtts)
+                    expected[id, default: PingRollup()].merge(piece)
+                    rows.append(HistoryRow(checkID: id, resolution: 60, stepStart: hour + Int64(minute) * 60, run: run,
+                                           sent: piece.sent, rollup: piece.encoded))
+                }
+            }
+        }
+        // A row of the next hour must not leak in.
+        rows.append(HistoryRow(checkID: 1, resolution: 60, stepStart: hour + 3600, run: 7, sent: 1,
+                               rollup: Self.rollup([1]).encoded))
+        try store.writeHistory(rows)
+        let settings = HistorySettings(ladder: HistoryLadder(step: 60), directory: Self.directory(), spoolLimit: 1 << 20,
+                                       grace: 1)
+        let writer = try HistoryWriter(store: InMemoryHistoryStore(), settings: settings, run: 9, logger: Logger(minimumLevel: .error))
+        try writer.mergeWindow(level: 1, from: hour, checks: Array(ids.values), store)
+        let hourly = try store.historyRows(checkIDs: Array(ids.values), resolution: 3600, from: hour, until: hour + 3600)
+        #expect(hourly.count == 2)
+        for row in hourly {
+            let merged = try #require(PingRollup(encoded: row.rollup))
+            let want = try #require(expected[row.checkID])
+            #expect(merged.sent == want.sent && merged.replies == want.replies)
+            #expect(merged.minimum == want.minimum && merged.maximum == want.maximum)
+            #expect(merged.sketch == want.sketch)
+            #expect(row.run == 0 && row.sent == want.sent)
+        }
+    }
+
+    @Test func aRowWrittenAgainKeepsTheOneWithMorePings() throws {
+        let store = InMemoryHistoryStore()
+        let full = HistoryRow(checkID: 1, resolution: 60, stepStart: 0, run: 1, sent: 60, rollup: [1])
+        let older = HistoryRow(checkID: 1, resolution: 60, stepStart: 0, run: 1, sent: 20, rollup: [2])
+        try store.writeHistory([full])
+        try store.writeHistory([older])
+        #expect(store.allRows == [full])
+    }
+
+    @Test func aKilledRunsSpooledPingsComeBackAsItsRowsAtTheNextStart() throws {
+        let directory = Self.directory()
+        let step: Int64 = 1_796_180_400
+        do {
+            let spool = try HistorySpool(directory: directory, run: 1, resolution: 60)
+            try spool.watch([(0, "a.test"), (1, "b.test")])
+            var bytes: [UInt8] = []
+            for rtt in [10.0, 12.0, nil, 11.0] { HistorySpool.record(place: 0, rttMilliseconds: rtt, into: &bytes) }
+            HistorySpool.record(place: 1, rttMilliseconds: 0.5, into: &bytes)
+            try spool.append(step: step, bytes)
+            bytes.removeAll()
+            HistorySpool.record(place: 0, rttMilliseconds: 13, into: &bytes)
+            bytes.append(0xFF)  // a torn record: the kill came mid-write
+            try spool.append(step: step, bytes)
+        }  // killed: nothing closed
+        let next = try HistorySpool(directory: directory, run: 2, resolution: 60)
+        var problems: [String] = []
+        let left = try next.recover(problems: &problems)
+        #expect(problems.isEmpty)
+        #expect(left.map(\.run) == [1] && left.map(\.stepStart) == [step])
+        let rows = try HistorySpool.rows(try #require(left.first), in: directory)
+        let byDomain = Dictionary(uniqueKeysWithValues: rows.rows.map { ($0.domain, $0.rollup) })
+        #expect(byDomain["a.test"] == Self.rollup([10, 12, nil, 11, 13].map { $0.map { Double(Float($0)) } }))
+        #expect(byDomain["b.test"]?.sent == 1 && byDomain["b.test"]?.replies == 1)
+        #expect(rows.run == 1 && rows.resolution == 60)
+        #expect(try Files.list(directory).filter { $0.hasSuffix(".pings") }.isEmpty)
+    }
+}
