@@ -2,6 +2,7 @@
 // where that level was merged, the finer levels' after it (HistoryLadder.segments), every run's piece of a step
 // merged into its bucket. Fails at once while the database is unavailable.
 import Foundation
+import Encoding
 import History
 
 extension HistoryWriter {
@@ -10,7 +11,7 @@ extension HistoryWriter {
                          completion: @escaping @Sendable (Result<[[PingRollup]], Error>) -> Void) {
         session.async { [self] session in
             if let since = state.withLock({ $0.unavailableSince }) {
-                return completion(.failure(StoreError.unavailable("since \(since)")))
+                return completion(.failure(StoreError.unavailable("since \(JSONText.time(since))")))
             }
             completion(Result { try read(domains: domains, query: query, session) })
         }
