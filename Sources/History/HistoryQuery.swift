@@ -1,6 +1,7 @@
 // What a history request asks for, made into buckets: the range, the step rounded up to a multiple of a stored
-// resolution (the finest one whose retention reaches the range's start), the rows' level to read, and the
-// buckets' starts (aligned to the step from the Unix epoch, so a day's bucket is a UTC day). Pure.
+// resolution (the finest one whose retention reaches the range's start, and longer if the range would give more
+// than 10,000 buckets), the rows' level to read, and the buckets' starts (aligned to the step from the Unix epoch,
+// so a day's bucket is a UTC day). Pure.
 
 package struct HistoryQuery: Equatable, Sendable {
     /// The first bucket's start, the step and how many buckets (all Unix seconds).
@@ -25,10 +26,14 @@ package struct HistoryQuery: Equatable, Sendable {
         return Int((start - first) / step)
     }
 
-    /// `since` < `until` (seconds); `step` nil for the default (at most ~300 buckets, a round multiple).
+    /// [`since`, `until`) in seconds (no bucket when empty); `step` nil for the default (at most ~300 buckets, a
+    /// round multiple).
     package init(since: Int64, until: Int64, step: Int64?, ladder: HistoryLadder, now: Int64) throws(HistoryQueryError) {
-        guard since < until else { throw HistoryQueryError("since must be before until") }
         let finest = ladder.finestLevel(reaching: since, now: now)
+        guard since < until else {  // an empty range has no bucket, as an empty incident range has no incident
+            (first, self.step, count, level) = (since, ladder.levels[finest].seconds, 0, finest)
+            return
+        }
         let resolution = ladder.levels[finest].seconds
         let wanted: Int64
         if let step {
@@ -38,15 +43,14 @@ package struct HistoryQuery: Equatable, Sendable {
             wanted = Self.roundStep(atLeast: (until - since + Self.defaultBuckets - 1) / Self.defaultBuckets,
                                     resolution: resolution)
         }
-        let rounded = max(resolution, (wanted + resolution - 1) / resolution * resolution)
+        var rounded = max(resolution, (wanted + resolution - 1) / resolution * resolution)
+        // A range too long for its step at most `maximumBuckets`: the step grows to fit (still a multiple).
+        let fitting = (until - since + Int64(Self.maximumBuckets) - 2) / Int64(Self.maximumBuckets - 1)
+        if fitting > rounded { rounded = (fitting + resolution - 1) / resolution * resolution }
         self.step = rounded
         level = ladder.levels.indices.last { $0 >= finest && rounded % ladder.levels[$0].seconds == 0 } ?? finest
         first = Self.floor(since, rounded)
-        let buckets = (until - first + rounded - 1) / rounded
-        guard buckets <= Int64(Self.maximumBuckets) else {
-            throw HistoryQueryError("the range at this step gives \(buckets) buckets, more than \(Self.maximumBuckets): use a longer step")
-        }
-        count = Int(buckets)
+        count = Int((until - first + rounded - 1) / rounded)
     }
 
     /// The smallest round multiple of `resolution` (×1, 2, 3, 5, 10, 15, 20, 30, 60, …) of at least `seconds`.
