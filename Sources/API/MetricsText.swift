@@ -1,8 +1,9 @@
 // GET /metrics: the hosts and the daemon in Prometheus' text exposition format (version 0.0.4). Per host: up,
-// last round-trip time, loss, uptime per window and incidents opened; for the daemon: pings, replies, the
+// last round-trip time and a histogram of them since start, loss, uptime per window and incidents opened; for the daemon: pings, replies, the
 // database, the journal and the HTTP responses by status code.
 import Foundation
 import Monitor
+import Storage
 
 /// The daemon's own figures at the moment of a scrape.
 package struct DaemonFigures: Sendable {
@@ -15,10 +16,14 @@ package struct DaemonFigures: Sendable {
     package var startedAt: Date
     /// Log lines dropped because stdout did not take them fast enough.
     package var logLinesDropped: UInt64
+    /// The history writer's (rows written, statements, closed steps waiting and dropped, late pings); nil without.
+    package var history: HistoryFigures?
 
     package init(pingsSent: UInt64, pingReplies: UInt64, databaseReachable: Bool, journalWaiting: Int,
-                pendingWrites: Int, responses: [(code: Int, count: UInt64)], startedAt: Date, logLinesDropped: UInt64 = 0) {
+                pendingWrites: Int, responses: [(code: Int, count: UInt64)], startedAt: Date, logLinesDropped: UInt64 = 0,
+                history: HistoryFigures? = nil) {
         self.logLinesDropped = logLinesDropped
+        self.history = history
         self.pingsSent = pingsSent
         self.pingReplies = pingReplies
         self.databaseReachable = databaseReachable
@@ -52,9 +57,20 @@ package enum MetricsText {
                 sample("status_host_state", "\(hostLabels[index]),state=\"\(state.rawValue)\"", host.state == state ? "1" : "0")
             }
         }
-        family("status_host_rtt_seconds", "gauge", "Round-trip time of the host's last good ping.")
+        family("status_host_last_rtt_seconds", "gauge", "Round-trip time of the host's last good ping.")
         for (index, host) in hosts.enumerated() {
-            if let rtt = host.lastRTTMilliseconds { sample("status_host_rtt_seconds", hostLabels[index], number(rtt / 1000)) }
+            if let rtt = host.lastRTTMilliseconds { sample("status_host_last_rtt_seconds", hostLabels[index], number(rtt / 1000)) }
+        }
+        family("status_host_rtt_seconds", "histogram",
+               "Round-trip times of the host's answered pings since the daemon started.")
+        let bounds = RTTHistogram.bounds.map(number) + ["+Inf"]
+        for (index, host) in hosts.enumerated() {
+            let counts = host.rtts.cumulative
+            for (bound, count) in zip(bounds, counts) {
+                sample("status_host_rtt_seconds_bucket", "\(hostLabels[index]),le=\"\(bound)\"", String(count))
+            }
+            sample("status_host_rtt_seconds_sum", hostLabels[index], number(host.rtts.sum))
+            sample("status_host_rtt_seconds_count", hostLabels[index], String(counts.last ?? 0))
         }
         family("status_host_packet_loss_ratio", "gauge", "Share of the host's last 64 pings that got no reply (0 to 1).")
         for (index, host) in hosts.enumerated() {
@@ -84,6 +100,18 @@ package enum MetricsText {
         for (code, count) in daemon.responses { sample("status_http_requests_total", "code=\"\(code)\"", String(count)) }
         family("status_log_lines_dropped_total", "counter", "Log lines dropped because stdout did not take them in time.")
         sample("status_log_lines_dropped_total", "", String(daemon.logLinesDropped))
+        if let history = daemon.history {
+            family("status_history_rows_written_total", "counter", "History rows written to the database (steps, and merged hours and days).")
+            sample("status_history_rows_written_total", "", String(history.rowsWritten))
+            family("status_history_statements_total", "counter", "Statements that wrote history rows (steps, and merged hours and days).")
+            sample("status_history_statements_total", "", String(history.statements))
+            family("status_history_spooled_steps", "gauge", "Closed history steps waiting in STATE_DIR/history for the database.")
+            sample("status_history_spooled_steps", "", String(history.spooledSteps))
+            family("status_history_dropped_steps_total", "counter", "Closed history steps dropped because the spool was full.")
+            sample("status_history_dropped_steps_total", "", String(history.droppedSteps))
+            family("status_history_late_pings_total", "counter", "Pings that completed after their history step had closed (not counted).")
+            sample("status_history_late_pings_total", "", String(history.latePings))
+        }
         family("status_start_time_seconds", "gauge", "When the daemon started, in seconds since 1970.")
         sample("status_start_time_seconds", "", number(daemon.startedAt.timeIntervalSince1970))
         return Array(out.utf8)

@@ -159,7 +159,8 @@ package final class Daemon {
                     deliver(DaemonFigures(pingsSent: UInt64(pings.sent), pingReplies: UInt64(pings.replies),
                                           databaseReachable: writer.databaseReachable, journalWaiting: writer.journalWaiting,
                                           pendingWrites: writer.pendingCount, responses: responses.snapshot(),
-                                          startedAt: started, logLinesDropped: logger.droppedLines))
+                                          startedAt: started, logLinesDropped: logger.droppedLines,
+                                          history: history.figures))
                 }
             }
         }

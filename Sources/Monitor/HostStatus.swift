@@ -1,6 +1,6 @@
 // What the API shows of one host: its check id, address, name, group and parents, its last ping, its state
 // (up, down, unreachable behind which ancestor, maintenance, pending) and since when, its round-trip time and
-// recent loss, and the incidents this run opened.
+// recent loss, its round-trip times since start in a few buckets, and the incidents this run opened.
 import Foundation
 
 package struct HostStatus: Equatable, Sendable {
@@ -29,6 +29,8 @@ package struct HostStatus: Equatable, Sendable {
     package var lastRTTMilliseconds: Double?
     /// The last 64 pings' outcomes, for packet loss.
     package var recent = RecentPings()
+    /// This run's answered pings by round-trip time (for /metrics).
+    package var rtts = RTTHistogram()
     /// When the ongoing incident began (its down_detection); nil while up.
     package var downSince: Date?
     /// Incidents this run opened (for /metrics).

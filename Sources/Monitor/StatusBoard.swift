@@ -89,7 +89,10 @@ package final class StatusBoard: MonitorObserver {
                 status.state = report.state
                 status.answering = report.succeeded
                 status.downSince = report.isDown ? report.downSince : nil
-                if case .reply(let rtt) = report.outcome { status.lastRTTMilliseconds = rtt }
+                if case .reply(let rtt) = report.outcome {
+                    status.lastRTTMilliseconds = rtt
+                    status.rtts.record(milliseconds: rtt)
+                }
                 status.recent.record(success: report.succeeded)
             }
         case .incidentOpened(let opened):

@@ -10,7 +10,7 @@ One run of about 90 s at HISTORY_STEP=10s and a 200 ms interval, nine buckets fr
 Then, and again after one more restart (so the figures are read back from MariaDB): every bucket is there once,
 with as many pings sent and answered as the responder logged in it (the SIGKILL one may miss the pings of its last
 second at most: they were in the daemon's memory), a median within the sketch's 1 % of the responder's median
-hold (about 20 ms; plus 1 ms for the way through the kernel and the daemon) and a loss near 10 % while lossy, under 2 ms and 0 %
+hold (about 20 ms; give or take 1 ms for the way through the kernel and the clocks of a busy machine) and a loss near 10 % while lossy, under 2 ms and 0 %
 after."""
 import json
 import os
@@ -198,9 +198,9 @@ def check(buckets, expected, t0, pieces):
         rtt = bucket["rtt_ms"]
         if index < 4:
             # The median RTT is the responder's median hold (15-25 ms in turn, ~20 ms) within the sketch's 1 %,
-            # plus the way there and back through the kernel and the daemon's own reading (1 ms at most).
+            # plus or minus 1 ms: the way through the kernel, and when each side read its clock on a busy machine.
             assert 19.0 <= held <= 23.0, where
-            assert held * 0.99 <= rtt["p50"] <= held * 1.01 + 1.0, where
+            assert held * 0.99 - 1.0 <= rtt["p50"] <= held * 1.01 + 1.0, where
             assert 7.0 <= bucket["loss_pct"] <= 13.0, where
             assert rtt["min"] >= 15.0 and rtt["max"] >= 24.0, where
             assert rtt["p10"] < rtt["p50"] < rtt["p90"], where

@@ -96,7 +96,12 @@ def test_metrics_parse_and_follow_a_host_going_down_and_up(daemon, h1_outage):
     after = metrics(daemon)
     assert after[("status_host_up", host)] == 1
     assert after[("status_host_up", (("host", "::1"),))] == 1
-    assert 0 < after[("status_host_rtt_seconds", (("host", "127.0.0.1"),))] < 0.1
+    assert 0 < after[("status_host_last_rtt_seconds", (("host", "127.0.0.1"),))] < 0.1
+    loopback = (("host", "127.0.0.1"),)
+    answered = after[("status_host_rtt_seconds_count", loopback)]
+    assert answered > 0 and after[("status_host_rtt_seconds_bucket", (("host", "127.0.0.1"), ("le", "+Inf")))] == answered
+    assert after[("status_host_rtt_seconds_bucket", (("host", "127.0.0.1"), ("le", "0.1")))] == answered  # loopback
+    assert 0 < after[("status_host_rtt_seconds_sum", loopback)] < 0.1 * answered
     assert 0 < after[("status_host_packet_loss_ratio", host)] < 1
     assert 0 < after[("status_host_uptime_ratio", (("host", "192.0.2.2"), ("window", "24h")))] < 1
     assert after[("status_host_uptime_ratio", (("host", "127.0.0.1"), ("window", "30d")))] == 1
