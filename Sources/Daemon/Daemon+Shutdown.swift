@@ -29,6 +29,9 @@ extension Daemon {
                 if !history.flush(timeout: 2) {
                     logger.warning("shutdown_history_unflushed", ["steps_waiting": history.figures.spooledSteps])
                 }
+                let figures = history.figures
+                logger.info("history_stats", ["rows_written": figures.rowsWritten, "statements": figures.statements,
+                                              "steps_dropped": figures.droppedSteps, "late_pings": figures.latePings])
             }
             if !writer.flush(timeout: 2) {
                 logger.warning("shutdown_unflushed", ["pending": writer.pendingCount, "journaled": writer.journalWaiting])
