@@ -77,3 +77,8 @@ def tree_webhooks(tree, request):
     """A webhook receiver in the tree lab's daemon namespace, on the test module's RECEIVER_PORT."""
     with webhook_receiver(tree.mon, request.module.RECEIVER_PORT) as outfile:
         yield outfile
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "mock: runs against history_mock.py, needs no daemon, database or lab "
+                                       "(`-m mock` runs only these)")
