@@ -112,9 +112,11 @@ package final class APIHandler: HTTPHandler {
         case .allHistory:
             guard let history else { return respond(.error(404, "no such endpoint: \(request.path)")) }
             let query: HistoryQuery
+            let form: HistoryRequest.Form
             do {
                 query = try HistoryRequest.parse(request.query, ladder: history.settings.ladder, now: Date(),
                                                  defaultStep: 3600)
+                form = try HistoryRequest.form(request.query)
             } catch {
                 return respond(.error(400, error.reason))
             }
@@ -122,7 +124,8 @@ package final class APIHandler: HTTPHandler {
             history.buckets(domains: domains, query: query) { result in
                 switch result {
                 case .success(let rollups):
-                    respond(.json(200, HistoryPayloads.hosts(domains, rollups, query: query)))
+                    respond(.json(200, form == .compact ? HistoryPayloads.compact(domains, rollups, query: query)
+                                                        : HistoryPayloads.hosts(domains, rollups, query: query)))
                 case .failure(let error):
                     respond(.error(503, "history is unavailable: \(error)"))
                 }

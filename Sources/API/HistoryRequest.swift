@@ -8,6 +8,26 @@ import Foundation
 import History
 
 package enum HistoryRequest {
+    /// GET /status/history's `form`: every bucket as an object (the default), or each host's figures as arrays.
+    package enum Form: String, Sendable {
+        case buckets
+        case compact
+    }
+
+    /// The `form` parameter; a value other than `buckets` or `compact` is a 400.
+    package static func form(_ text: String?) throws(IncidentQuery.Invalid) -> Form {
+        for pair in (text ?? "").split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts[0] == "form" else { continue }
+            let value = parts.count > 1 ? String(parts[1]) : ""
+            guard let form = Form(rawValue: value) else {
+                throw IncidentQuery.Invalid(reason: "form must be buckets or compact, not \"\(value.prefix(64))\"")
+            }
+            return form
+        }
+        return .buckets
+    }
+
     /// The query `text` asks for, as of `now`. `defaultStep` (seconds) stands in for a missing `step`.
     package static func parse(_ text: String?, ladder: HistoryLadder, now: Date,
                               defaultStep: Int64? = nil) throws(IncidentQuery.Invalid) -> HistoryQuery {
@@ -22,7 +42,7 @@ package enum HistoryRequest {
             } catch {
                 throw IncidentQuery.Invalid(reason: "the query string has an invalid percent escape or is not UTF-8")
             }
-            guard ["since", "until", "step"].contains(name) else { continue }
+            guard ["since", "until", "step"].contains(name) else { continue }  // `form` is read by form(_:)
             guard values[name] == nil else { throw IncidentQuery.Invalid(reason: "\(name) is given more than once") }
             values[name] = value
         }

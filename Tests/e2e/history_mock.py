@@ -4,7 +4,7 @@ daemon's Content-Security-Policy, and made-up but plausible JSON, deterministic 
 everything the page fetches:
 
     GET /status                                   N checks, in "configuration order"
-    GET /status/history?since&until&step          every host's buckets (default: the last 24 h, step 1h)
+    GET /status/history?since&until&step[&form=compact]  every host's buckets (default: the last 24 h, step 1h)
     GET /status/service/{domain}/history?…        one host's buckets (default: the last 24 h, ≤ 300 buckets)
     GET /status/service/{domain}/incidents?since&until&limit
     GET /healthz, GET /favicon.ico
@@ -228,12 +228,23 @@ class HistoryMock:
 
     def all_history(self, query):
         first, last, step, now = self.range(query, lambda span: 3600)
-        key = (first, last, step)
+        compact = query.get("form") == "compact"
+        key = (first, last, step, compact)
         with self._lock:
             body = self._cache.get(key)
         if body is None:             # the answer of one step's worth of time, computed once
-            body = json.dumps([{"domain": h.domain, "buckets": self.buckets(h, first, last, step, now)}
-                               for h in self.hosts], separators=(",", ":")).encode()
+            entries = []
+            for h in self.hosts:
+                buckets = self.buckets(h, first, last, step, now)
+                if compact:          # the daemon's form=compact: each figure as an array
+                    quantile = lambda name: [b["rtt_ms"][name] for b in buckets]
+                    entries.append({"domain": h.domain, "start": buckets[0]["start"] if buckets else None,
+                                    "step_s": int(step), "sent": [b["sent"] for b in buckets],
+                                    "replies": [b["replies"] for b in buckets], "p10_ms": quantile("p10"),
+                                    "p50_ms": quantile("p50"), "p90_ms": quantile("p90")})
+                else:
+                    entries.append({"domain": h.domain, "buckets": buckets})
+            body = json.dumps(entries, separators=(",", ":")).encode()
             with self._lock:
                 self._cache[key] = body
         return body

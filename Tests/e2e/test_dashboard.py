@@ -10,7 +10,6 @@ import os
 import shutil
 import struct
 import tempfile
-from urllib.parse import urlsplit
 
 import pytest
 
@@ -95,12 +94,7 @@ class Watched:
         if message.type != "error":
             return
         # The browser asks for /favicon.ico by itself; the daemon answers 204, so no error is expected from it
-        # either: every console error counts, but one. Until the daemon serves the history of issue 15, the page's
-        # one `status/history` (for the sparklines) is a 404 the browser logs; the page shows "–" and does not ask
-        # again. TODO(issue 15): drop this exception once the backend serves /status/history.
-        if (message.text.startswith("Failed to load resource: the server responded with a status of 404")
-                and urlsplit(message.location.get("url", "")).path == "/status/history"):
-            return
+        # either: every console error counts.
         self.console_errors.append(f"{message.text} at {message.location}")
 
     def rows(self):
