@@ -55,6 +55,7 @@ package enum HistoryPayloads {
                 if at > 0 { json.raw(",") }
                 json.integer(Int64(rollup.replies))
             }
+            json.raw("]")
             for (name, q) in [(",\"p10_ms\":[", 0.1), (",\"p50_ms\":[", 0.5), (",\"p90_ms\":[", 0.9)] as [(StaticString, Double)] {
                 json.raw(name)
                 for (at, rollup) in host.enumerated() {

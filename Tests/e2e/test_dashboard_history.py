@@ -152,7 +152,7 @@ def test_the_host_page_draws_medians_by_loss_gaps_lost_buckets_incidents_and_a_t
                                             "ps => ps.map(p => p.getAttribute('stroke'))")
         assert strokes and set(strokes) - {GREEN}, strokes
         assert page.locator("[data-domain='down.lan'] svg.spark path.lost").count() == 1
-        screenshot(page, "overview.png")
+        screenshot(page, "mock-overview.png")
         page.click("[data-domain='lossy.lan'] svg.spark")          # a sparkline opens its host's page too
         page.wait_for_selector("#host h2[data-state='up']")
         assert page.evaluate("location.hash") == "#host=lossy.lan" and page.inner_text("#h-name") == "lossy.lan"
@@ -213,7 +213,7 @@ def test_the_host_page_draws_medians_by_loss_gaps_lost_buckets_incidents_and_a_t
         assert shown["rows"] == {"sent": str(b["sent"]), "replies": str(b["replies"]), "loss": pct(b["loss_pct"]),
                                  **{k: ms(b["rtt_ms"][k]) for k in ("min", "p10", "p50", "p90", "max", "mean", "stddev")}}, \
             (shown, b)
-        screenshot(page, "host-page.png")
+        screenshot(page, "mock-host-page.png")
         page.mouse.move(5, 5)
         page.wait_for_selector("#tip", state="hidden")
         clean(watched)

@@ -24,6 +24,11 @@ import pytest
 
 from faults import PrivateMariaDB
 from lab import Daemon, in_ns
+import test_dashboard
+from test_dashboard import Watched
+from test_dashboard_history import GREEN, LOSS, chart_marks, screenshot
+
+browser = test_dashboard.browser  # the fixture: Chromium in the lab's daemon namespace
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PORT = 18140
@@ -88,7 +93,7 @@ def mariadb():
     server.remove()
 
 
-def test_history_shows_delay_and_loss_and_loses_no_ping_across_restarts_and_an_outage(binary, lab, mariadb):
+def test_history_shows_delay_and_loss_and_loses_no_ping_across_restarts_and_an_outage(binary, lab, mariadb, browser):
     state = tempfile.mkdtemp(prefix="status-history-state-")
     env = {**ENV, "STATE_DIR": state, **mariadb.env()}
     responder = Responder(lab)
@@ -144,11 +149,41 @@ def test_history_shows_delay_and_loss_and_loses_no_ping_across_restarts_and_an_o
         assert sparklines[0]["buckets"] == first
         day = again.get_json("/status/history")  # the default: the last 24 h by the hour
         assert len(day[0]["buckets"]) in (24, 25) and day[0]["buckets"][-1]["sent"] > 0
+        dashboard_draws_the_history(browser)
     finally:
         for daemon in daemons:
             daemon.stop(signal.SIGKILL)
         responder.stop()
         subprocess.run(["rm", "-rf", state, responder.dir])
+
+
+def dashboard_draws_the_history(browser):
+    """The dashboard against this daemon: the host page's 3 h chart (1-minute buckets) has one median segment per
+    bucket with replies, the lossy minutes in a loss colour and the clean ones green, and no console error; the
+    screenshots go to STATUS_SCREENSHOT_DIR (docs/host-page.png and docs/overview.png come from here)."""
+    watched = Watched(browser)
+    page = watched.page
+    try:
+        page.goto(f"http://127.0.0.1:{PORT}/")
+        page.wait_for_selector("html[data-sparklines='1']", state="attached", timeout=15_000)
+        assert page.locator(f"[data-domain='{H1}'] svg.spark path.p50").count() >= 1
+        screenshot(page, "overview.png")
+        with page.expect_response(lambda r: "/history?" in r.url and "step=1m" in r.url) as answer:
+            page.goto(f"http://127.0.0.1:{PORT}/#host={H1}&range=3h")
+        buckets = answer.value.json()
+        page.wait_for_selector("#chart .p50[data-i]", state="attached", timeout=15_000)
+        strokes = {i: attributes["stroke"] for i, attributes in chart_marks(page)["p50"].items()}
+        answered = {i for i, b in enumerate(buckets) if b["replies"] > 0}
+        assert set(strokes) == answered, (strokes, buckets)
+        lossy = {i for i in answered if buckets[i]["loss_pct"] > 0}
+        assert lossy and answered - lossy, buckets
+        for i in answered:
+            expected = next(colour for upto, colour in LOSS if buckets[i]["loss_pct"] <= upto)
+            assert strokes[i] == expected and (strokes[i] != GREEN) == (i in lossy), (i, buckets[i], strokes[i])
+        screenshot(page, "host-page.png")
+        assert not watched.console_errors and not watched.page_errors, (watched.console_errors, watched.page_errors)
+    finally:
+        page.close()
 
 
 def per_bucket(requests, t0, count):
