@@ -44,7 +44,7 @@ extension Pinger {
                 return
             }
             // A reply must come from the address pinged; replies to a loopback address may come from another.
-            if let source, let destination = map.slot(sequence).destination,
+            if let source, let destination = map.destination(sequence),
                !source.hasSameAddress(as: destination), !destination.isLoopback {
                 counters[family.index].foreign += 1
                 return
@@ -52,7 +52,7 @@ extension Pinger {
             complete(sequence, family: family, failure: nil, kernelRealtime: kernelRealtime)
         case .error(let kind, let identifier, let sequence, let destination):
             guard socket.mode == .datagram || identifier == self.identifier,
-                  map.slot(sequence).destination?.addressBytes == destination else {
+                  map.destination(sequence)?.addressBytes == destination else {
                 counters[family.index].foreign += 1
                 return
             }

@@ -97,8 +97,7 @@ package final class Pinger: Pinging {
         }
         let sentAt = MonotonicInstant.now()
         let (sequence, evicted) = map.allocate(SequenceMap.Slot(
-            tag: tag, family: family, destination: address, sentAt: sentAt, sentWall: sentWall,
-            sentRealtimeNanoseconds: sentRealtime))
+            tag: tag, family: family, destination: address, sentAt: sentAt, sentRealtimeNanoseconds: sentRealtime))
         if let evicted {
             // More than 65,536 pings outstanding: the oldest one gives its number up and counts as timed out.
             counters[evicted.family.index].timeouts += 1

@@ -51,6 +51,13 @@ package enum WallClock {
         var realtime = timespec()
         clock_gettime(CLOCK_REALTIME, &realtime)
         let nanoseconds = Int64(realtime.tv_sec) * 1_000_000_000 + Int64(realtime.tv_nsec)
-        return (Date(timeIntervalSince1970: Double(realtime.tv_sec) + Double(realtime.tv_nsec) / 1e9), nanoseconds)
+        return (date(nanoseconds: nanoseconds), nanoseconds)
+    }
+
+    /// The Date of a CLOCK_REALTIME reading in nanoseconds since 1970: the same Date `now()` gives with it.
+    package static func date(nanoseconds: Int64) -> Date {
+        let (seconds, remainder) = nanoseconds.quotientAndRemainder(dividingBy: 1_000_000_000)
+        let (wholeSeconds, fraction) = remainder < 0 ? (seconds - 1, remainder + 1_000_000_000) : (seconds, remainder)
+        return Date(timeIntervalSince1970: Double(wholeSeconds) + Double(fraction) / 1e9)
     }
 }
