@@ -8,7 +8,9 @@
 //
 // Two levels, so that requests take no lock: `StatusViews` is shared by the event loops and builds a new
 // `StatusView` when the board has moved on; each event loop's handler keeps the view it last used in a
-// `LoopStatusCache` and only compares the board's atomic versions on a request.
+// `LoopStatusCache` and only compares the board's atomic versions on a request. Only `StatusViews` owns a view
+// (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a loop that served an older view
+// would otherwise keep it until its next request.
 import Encoding
 import Foundation
 import Monitor
@@ -29,23 +31,48 @@ final class StatusView: Sendable {
     /// A strong validator: this process's random tag and the board's version.
     let etag: String
 
-    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, hosts: [HostStatus], processTag: String,
-         ledger: UptimeLedger?) {
+    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, hosts: ChunkedArray<HostStatus>,
+         processTag: String, ledger: UptimeLedger?) {
         self.version = version
         self.stateVersion = stateVersion
         self.refreshAfter = refreshAfter
-        // Only the bodies are kept: a view lives on in every event loop that served it, and a copy of ten
-        // thousand hosts per view would double what the bodies cost.
-        let figures = ledger?.figures(hosts.map { ($0.position, $0.downSince) }, now: Date())
-            ?? Array(repeating: HostFigures(), count: hosts.count)
-        all = Self.body(hosts, figures) { _ in true }
-        down = Self.body(hosts, figures) { !$0.reportedUp }
-        var groups: [String: (all: [UInt8], down: [UInt8])] = [:]
-        for group in Set(hosts.compactMap(\.group)) {
-            groups[group] = (Self.body(hosts, figures) { $0.group == group },
-                             Self.body(hosts, figures) { $0.group == group && !$0.reportedUp })
+        // Only the bodies are kept: a view lives on while it is the newest, and a copy of ten thousand hosts per
+        // view would double what the bodies cost. Every body is written in one pass over the hosts, whose uptime
+        // figures are computed a chunk of the board at a time (all at once would be 640 KB at 10,000 hosts).
+        let chunks = hosts.chunkArrays
+        var downCount = 0
+        var groupCounts: [String: (all: Int, down: Int)] = [:]
+        for chunk in chunks {
+            for host in chunk {
+                if !host.reportedUp { downCount += 1 }
+                if let group = host.group { groupCounts[group, default: (0, 0)].all += 1 }
+                if let group = host.group, !host.reportedUp { groupCounts[group, default: (0, 0)].down += 1 }
+            }
         }
-        self.groups = groups
+        var all = BodyWriter(hosts: hosts.count)
+        var down = BodyWriter(hosts: downCount)
+        var groups = groupCounts.mapValues { (all: BodyWriter(hosts: $0.all), down: BodyWriter(hosts: $0.down)) }
+        let now = Date()
+        for chunk in chunks {
+            let figures = ledger?.figures(chunk.map { ($0.position, $0.downSince) }, now: now)
+                ?? Array(repeating: HostFigures(), count: chunk.count)
+            for (offset, host) in chunk.enumerated() {
+                let check = CheckView(host: host, figures: figures[offset])
+                all.add(check)
+                if !host.reportedUp { down.add(check) }
+                if let group = host.group {
+                    groups[group]?.all.add(check)
+                    if !host.reportedUp { groups[group]?.down.add(check) }
+                }
+            }
+        }
+        self.all = all.finish()
+        self.down = down.finish()
+        var bodies: [String: (all: [UInt8], down: [UInt8])] = [:]
+        while case (let group, var writers)? = groups.popFirst() {  // taken out, so that finishing copies no body
+            bodies[group] = (writers.all.finish(), writers.down.finish())
+        }
+        self.groups = bodies
         etag = "\"\(processTag)-\(version)\""
     }
 
@@ -56,19 +83,28 @@ final class StatusView: Sendable {
         return down ? bodies.down : bodies.all
     }
 
-    /// A JSON array of the checks of the hosts `listed` admits.
-    private static func body(_ hosts: [HostStatus], _ figures: [HostFigures], listed: (HostStatus) -> Bool) -> [UInt8] {
-        // About 310 bytes a check with no name or group (measured); sized so a body is written without growing.
-        var json = JSONBuffer(capacity: 2 + hosts.count(where: listed) * 400)
-        json.raw("[")
-        var first = true
-        for index in hosts.indices where listed(hosts[index]) {
+    /// One body: a JSON array of checks.
+    private struct BodyWriter {
+        private var json: JSONBuffer
+        private var first = true
+
+        /// For `hosts` checks. About 310 bytes a check with no name or group (measured); sized so that a body is
+        /// written without growing.
+        init(hosts: Int) {
+            json = JSONBuffer(capacity: 2 + hosts * 400)
+            json.raw("[")
+        }
+
+        mutating func add(_ check: CheckView) {
             if !first { json.raw(",") }
             first = false
-            Payloads.check(CheckView(host: hosts[index], figures: figures[index]), into: &json)
+            Payloads.check(check, into: &json)
         }
-        json.raw("]")
-        return json.bytes
+
+        mutating func finish() -> [UInt8] {
+            json.raw("]")
+            return json.bytes
+        }
     }
 }
 
@@ -77,8 +113,10 @@ final class StatusView: Sendable {
 package final class StatusViews: Sendable {
     let board: StatusBoard
     private let refreshNanoseconds: UInt64
-    /// The newest view built; the lock is also what makes a second loop wait while one builds.
+    /// The newest view built (its lock is held only to read or replace it).
     private let latest = Mutex<StatusView?>(nil)
+    /// Held while a view is built: a second loop waits for it, or serves the newest view built meanwhile.
+    private let building = Mutex<Void>(())
     /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
     private let processTag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
@@ -99,12 +137,19 @@ package final class StatusViews: Sendable {
 
     /// The current view, built now if needed; waits while another loop builds it.
     func current() -> StatusView {
-        latest.withLock { newest(&$0) }
+        if let view = newestBuilt(), isCurrent(view) { return view }
+        return building.withLock { _ in newest() }
     }
 
-    /// Like `current()`, but nil instead of waiting while another loop is building it.
+    /// Like `current()`, but while another loop is building it, the newest view built so far instead of waiting
+    /// (nil only before the first view).
     func currentIfFree() -> StatusView? {
-        latest.withLockIfAvailable { newest(&$0) }
+        if let view = newestBuilt(), isCurrent(view) { return view }
+        return building.withLockIfAvailable { _ in newest() } ?? newestBuilt()
+    }
+
+    private func newestBuilt() -> StatusView? {
+        latest.withLock { $0 }
     }
 
     /// One host as it is now, with its figures (for the endpoints of one host, and the badge).
@@ -123,38 +168,35 @@ package final class StatusViews: Sendable {
     }
 
 
-    private func newest(_ latest: inout StatusView?) -> StatusView {
-        if let latest, isCurrent(latest) { return latest }
+    /// With `building` held: the newest view if it is current, else a new one.
+    private func newest() -> StatusView {
+        if let view = newestBuilt(), isCurrent(view) { return view }
         let (hosts, version, stateVersion) = board.versionedSnapshot()
         let view = StatusView(version: version, stateVersion: stateVersion,
                               refreshAfter: MonotonicInstant.now().adding(nanoseconds: refreshNanoseconds),
                               hosts: hosts, processTag: processTag, ledger: ledger)
-        latest = view
+        latest.withLock { $0 = view }
         return view
     }
 }
 
-/// One event loop's copy of the current view. Not thread-safe: used only by the loop that owns it.
+/// One event loop's reference to the current view. Not thread-safe: used only by the loop that owns it. Weak: once
+/// `StatusViews` has a newer view, the older one goes as soon as the responses built from it are sent.
 struct LoopStatusCache {
     private let views: StatusViews
-    private var view: StatusView?
+    private weak var view: StatusView?
 
     init(views: StatusViews) {
         self.views = views
     }
 
     /// The current view: an atomic load or two while the board is unchanged; after a change, the shared view,
-    /// unless another loop is building it at this moment (then the previous view, as if the request came a
+    /// unless another loop is building it at this moment (then the newest one built, as if the request came a
     /// moment earlier).
     mutating func current() -> StatusView {
-        guard let view else {
-            let first = views.current()
-            self.view = first
-            return first
-        }
-        if views.isCurrent(view) { return view }
-        guard let newer = views.currentIfFree() else { return view }
-        self.view = newer
+        if let view, views.isCurrent(view) { return view }
+        let newer = views.currentIfFree() ?? views.current()
+        view = newer
         return newer
     }
 

@@ -11,7 +11,7 @@ package final class StatusBoard: MonitorObserver {
     /// Every host of this run by place (a removed host keeps its place), the watched ones in configuration
     /// order, and where each domain is.
     struct Table {
-        var hosts: [HostStatus]
+        var hosts: ChunkedArray<HostStatus>
         var order: [Int]
         var watched: [Bool]
         var index: [String: Int]
@@ -31,8 +31,8 @@ package final class StatusBoard: MonitorObserver {
             placed[position].position = position
             index[HostSpec.lookupKey(placed[position].domain)] = position
         }
-        table = Mutex(Table(hosts: placed, order: Array(placed.indices), watched: Array(repeating: true, count: placed.count),
-                            index: index))
+        table = Mutex(Table(hosts: ChunkedArray(placed), order: Array(placed.indices),
+                            watched: Array(repeating: true, count: placed.count), index: index))
     }
 
     /// The domain at `position`, exactly as configured.
@@ -42,7 +42,7 @@ package final class StatusBoard: MonitorObserver {
     package func watchedDomains() -> [String] { table.withLock { table in table.order.map { table.hosts[$0].domain } } }
 
     /// Every watched host, in configuration order.
-    package func snapshot() -> [HostStatus] { table.withLock { $0.watchedHosts } }
+    package func snapshot() -> [HostStatus] { Array(table.withLock { $0.watchedHosts }) }
 
     /// Grows with every change; read without a lock.
     package var version: UInt64 { publishedVersion.load(ordering: .acquiring) }
@@ -50,8 +50,9 @@ package final class StatusBoard: MonitorObserver {
     /// Grows when a host's reported state changes; read without a lock.
     package var stateVersion: UInt64 { publishedStateVersion.load(ordering: .acquiring) }
 
-    /// Every host and the versions they are at.
-    package func versionedSnapshot() -> (hosts: [HostStatus], version: UInt64, stateVersion: UInt64) {
+    /// Every watched host and the versions they are at. The snapshot shares the board's chunks: the changes that
+    /// come while it is alive copy only the chunks they touch.
+    package func versionedSnapshot() -> (hosts: ChunkedArray<HostStatus>, version: UInt64, stateVersion: UInt64) {
         table.withLock { ($0.watchedHosts, publishedVersion.load(ordering: .relaxed), publishedStateVersion.load(ordering: .relaxed)) }
     }
 
@@ -74,7 +75,7 @@ package final class StatusBoard: MonitorObserver {
     package func setIDs(_ ids: [String: Int64]) {
         table.withLock { table in
             for position in table.hosts.indices {
-                if let id = ids[table.hosts[position].domain] { table.hosts[position].id = id }
+                if let id = ids[table.hosts[position].domain] { table.hosts.modify(position) { $0.id = id } }
             }
             publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
@@ -127,7 +128,7 @@ package final class StatusBoard: MonitorObserver {
             for index in table.watched.indices { table.watched[index] = false }
             for (position, spec) in change.hosts {
                 if position < table.hosts.count {
-                    table.hosts[position].describe(spec)
+                    table.hosts.modify(position) { $0.describe(spec) }
                 } else {
                     var status = HostStatus(spec: spec, id: 0, downSince: nil)
                     status.position = position
@@ -147,12 +148,12 @@ package final class StatusBoard: MonitorObserver {
     private func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
         table.withLock { table in
             // In place: reading the element's fields through the subscript would copy the whole HostStatus.
-            if table.hosts[position].change(change) { publishedStateVersion.wrappingAdd(1, ordering: .releasing) }
+            if table.hosts.modify(position, { $0.change(change) }) { publishedStateVersion.wrappingAdd(1, ordering: .releasing) }
             publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
     }
 }
 
 extension StatusBoard.Table {
-    var watchedHosts: [HostStatus] { inPlaceOrder ? hosts : order.map { hosts[$0] } }
+    var watchedHosts: ChunkedArray<HostStatus> { inPlaceOrder ? hosts : ChunkedArray(order.lazy.map { hosts[$0] }) }
 }
