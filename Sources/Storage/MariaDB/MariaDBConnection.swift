@@ -11,6 +11,8 @@ struct DuplicateKeyError: Error {
 final class MariaDBConnection {
     private let configuration: DatabaseConfiguration
     private var handle: UnsafeMutablePointer<MYSQL>?
+    /// Statements kept prepared for `execute(reusing:)`, by their SQL (gone with the connection).
+    private var prepared: [String: MariaDBStatement] = [:]
 
     init(configuration: DatabaseConfiguration) {
         self.configuration = configuration
@@ -54,6 +56,7 @@ final class MariaDBConnection {
     }
 
     func close() {
+        prepared.removeAll()
         if let handle { mysql_close(handle) }
         handle = nil
     }
@@ -72,6 +75,19 @@ final class MariaDBConnection {
     func execute(_ sql: String, _ parameters: [SQLValue] = []) throws -> (affectedRows: UInt64, insertID: UInt64) {
         let statement = try MariaDBStatement(connection: self, mysql: try open(), sql: sql)
         return try statement.execute(parameters)
+    }
+
+    /// Like `execute`, but the statement stays prepared for the next call with the same SQL (on this connection):
+    /// for a large statement run again and again, which the server would otherwise parse every time. A failed
+    /// statement is not kept.
+    @discardableResult
+    func execute(reusing sql: String, _ parameters: [SQLValue]) throws -> (affectedRows: UInt64, insertID: UInt64) {
+        let mysql = try open()
+        let statement = try prepared[sql] ?? MariaDBStatement(connection: self, mysql: mysql, sql: sql)
+        prepared[sql] = nil
+        let result = try statement.execute(parameters)
+        if handle != nil { prepared[sql] = statement }
+        return result
     }
 
     /// Runs a prepared query and reads every row as `columns`.

@@ -1,5 +1,6 @@
 // A prepared statement over libmariadb: binds typed parameters (never interpolated into SQL), executes, and
-// reads typed rows. Every C buffer it allocates is freed when the statement goes away, on every path.
+// reads typed rows. The C buffers of one execution are freed when it returns, on every path, so a statement may
+// be executed again (MariaDBConnection keeps the batched UPDATE prepared).
 import CMariaDB
 import Encoding
 import Foundation
@@ -34,7 +35,13 @@ final class MariaDBStatement {
 
     deinit {
         if !isClosed { mysql_stmt_close(statement) }
+        releaseAllocations()
+    }
+
+    /// Frees the buffers of the execution that just ended.
+    private func releaseAllocations() {
         for pointer in allocations { pointer.deallocate() }
+        allocations.removeAll(keepingCapacity: true)
     }
 
     private func currentError() -> Error {
@@ -48,11 +55,13 @@ final class MariaDBStatement {
     }
 
     func execute(_ parameters: [SQLValue]) throws -> (affectedRows: UInt64, insertID: UInt64) {
+        defer { releaseAllocations() }
         try bindAndExecute(parameters)
         return (mysql_stmt_affected_rows(statement), mysql_stmt_insert_id(statement))
     }
 
     func query(_ parameters: [SQLValue], columns: [SQLColumn]) throws -> [[SQLValue]] {
+        defer { releaseAllocations() }
         try bindAndExecute(parameters)
         guard Int(mysql_stmt_field_count(statement)) == columns.count else {
             throw StoreError.failed("query returned \(mysql_stmt_field_count(statement)) columns, expected \(columns.count)")
@@ -138,31 +147,44 @@ final class MariaDBStatement {
             throw StoreError.failed("statement takes \(mysql_stmt_param_count(statement)) parameters, got \(parameters.count)")
         }
         if !parameters.isEmpty {
+            // Every value in one buffer, then the text lengths: a batched UPDATE binds 3 values per check.
+            let valueBytes = parameters.reduce(0) { $0 + Self.bufferSize(of: $1) }
+            let storage = allocate(valueBytes + MemoryLayout<UInt>.stride * parameters.count)
+            let lengths = (storage + valueBytes).bindMemory(to: UInt.self, capacity: parameters.count)
+            var offset = 0
             var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: parameters.count)
-            let lengths = allocate(MemoryLayout<UInt>.stride * parameters.count)
-                .bindMemory(to: UInt.self, capacity: parameters.count)
             for (index, parameter) in parameters.enumerated() {
+                let buffer = storage + offset
+                offset += Self.bufferSize(of: parameter)
+                lengths[index] = 0
                 switch parameter {
                 case .int(let value):
-                    let buffer = allocate(8)
                     buffer.storeBytes(of: value, as: Int64.self)
                     binds[index].buffer_type = MYSQL_TYPE_LONGLONG
                     binds[index].buffer = buffer
-                case .text, .bytes:
-                    let bytes: [UInt8]
-                    if case .text(let value) = parameter { bytes = Array(value.utf8) } else { bytes = parameter.bytes ?? [] }
-                    let buffer = allocate(bytes.count)
-                    bytes.withUnsafeBytes { source in
-                        if let base = source.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
+                case .text(let value):
+                    var text = value
+                    let count = text.withUTF8 { bytes in
+                        if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
+                        return bytes.count
                     }
-                    lengths[index] = UInt(bytes.count)
-                    binds[index].buffer_type = parameter.bytes == nil ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB
+                    lengths[index] = UInt(count)
+                    binds[index].buffer_type = MYSQL_TYPE_STRING
                     binds[index].buffer = buffer
-                    binds[index].buffer_length = UInt(bytes.count)
+                    binds[index].buffer_length = UInt(count)
+                    binds[index].length = lengths + index
+                case .bytes(let value):
+                    let count = value.withUnsafeBytes { bytes in
+                        if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
+                        return bytes.count
+                    }
+                    lengths[index] = UInt(count)
+                    binds[index].buffer_type = MYSQL_TYPE_BLOB
+                    binds[index].buffer = buffer
+                    binds[index].buffer_length = UInt(count)
                     binds[index].length = lengths + index
                 case .date(let value):
                     try StoredTime.check(value)
-                    let buffer = allocate(MemoryLayout<MYSQL_TIME>.stride)
                     buffer.storeBytes(of: Self.time(from: value), as: MYSQL_TIME.self)
                     binds[index].buffer_type = MYSQL_TYPE_DATETIME
                     binds[index].buffer = buffer
@@ -173,6 +195,19 @@ final class MariaDBStatement {
             if mysql_stmt_bind_param(statement, &binds) != 0 { throw currentError() }
         }
         if mysql_stmt_execute(statement) != 0 { throw currentError() }
+    }
+
+    /// The bytes a parameter takes in the values buffer, a multiple of 8 (so every value is aligned).
+    private static func bufferSize(of parameter: SQLValue) -> Int {
+        let bytes: Int
+        switch parameter {
+        case .int: bytes = MemoryLayout<Int64>.size
+        case .text(let value): bytes = value.utf8.count
+        case .date: bytes = MemoryLayout<MYSQL_TIME>.size
+        case .null: bytes = 0
+        case .bytes(let value): bytes = value.count
+        }
+        return (bytes + 7) & ~7
     }
 
     /// A UTC date as MYSQL_TIME, to the millisecond (the columns are DATETIME(3)).

@@ -8,8 +8,10 @@ package final class MariaDBStore: Store {
     private let logger: Logger
     /// The column is VARCHAR(1024); longer descriptions are cut, never refused.
     private static let descriptionLimit = 1024
-    /// Checks per batched UPDATE: 10,000 hosts take two statements.
-    static let updateBatchSize = 5000
+    /// Checks per batched UPDATE, which stays prepared: 10,000 hosts take five executions. A statement binds three
+    /// values per check, and libmariadb keeps a 112-byte MYSQL_BIND for each besides ours: 5,000 checks would
+    /// take 3.4 MB while they are written, 2,000 take 1.3.
+    static let updateBatchSize = 2000
 
     /// Does not connect yet: the first call does, and any call after the connection broke.
     package init(configuration: DatabaseConfiguration, logger: Logger) {
@@ -43,6 +45,7 @@ package final class MariaDBStore: Store {
     /// One statement for one check; for many, one UPDATE joined with a derived table of their values per
     /// `updateBatchSize` checks (three placeholders each, well under MariaDB's 65,535). More than one statement
     /// run in one transaction; a single one is a transaction of its own (autocommit), with no extra round trips.
+    /// A full batch's statement stays prepared on the connection: the next runs only execute it.
     package func updateChecks(_ updates: [CheckUpdate]) throws {
         if updates.count == 1, let update = updates.first {
             try connection.execute("UPDATE checks SET last_performed = ?, status = ? WHERE id = ?",
@@ -54,20 +57,32 @@ package final class MariaDBStore: Store {
             while start < updates.count {
                 let batch = updates[start..<min(start + Self.updateBatchSize, updates.count)]
                 start += batch.count
-                let rows = ["SELECT ? AS id, CAST(? AS DATETIME(3)) AS last_performed, ? AS status"]
-                    + Array(repeating: "SELECT ?, ?, ?", count: batch.count - 1)
                 var parameters: [SQLValue] = []
                 parameters.reserveCapacity(batch.count * 3)
                 for update in batch {
-                    parameters += [.int(update.id), .date(update.lastPerformed), .int(update.status ? 1 : 0)]
+                    parameters.append(.int(update.id))
+                    parameters.append(.date(update.lastPerformed))
+                    parameters.append(.int(update.status ? 1 : 0))
                 }
-                try connection.execute(
-                    "UPDATE checks JOIN (" + rows.joined(separator: " UNION ALL ") + ") AS latest ON checks.id = latest.id "
-                        + "SET checks.last_performed = latest.last_performed, checks.status = latest.status",
-                    parameters)
+                // A full batch is the same statement every time; the last, shorter one of a run is not kept.
+                if batch.count == Self.updateBatchSize {
+                    try connection.execute(reusing: Self.fullBatchSQL, parameters)
+                } else {
+                    try connection.execute(Self.batchSQL(rows: batch.count), parameters)
+                }
             }
         }
     }
+
+    /// The batched UPDATE of `rows` checks: the checks joined with a derived table of their ids, times and statuses.
+    private static func batchSQL(rows: Int) -> String {
+        let values = ["SELECT ? AS id, CAST(? AS DATETIME(3)) AS last_performed, ? AS status"]
+            + Array(repeating: "SELECT ?, ?, ?", count: rows - 1)
+        return "UPDATE checks JOIN (" + values.joined(separator: " UNION ALL ") + ") AS latest ON checks.id = latest.id "
+            + "SET checks.last_performed = latest.last_performed, checks.status = latest.status"
+    }
+
+    private static let fullBatchSQL = batchSQL(rows: updateBatchSize)
 
     /// In one transaction: the incident with this start if there is one; else a new row. When another connection
     /// opened an incident for the check meanwhile, the unique index on the ongoing incident refuses ours: if that
