@@ -23,7 +23,13 @@ package struct Configuration: Equatable, Sendable {
     /// The host file's text as read at start (a change event that leaves it so does not reload).
     package var hostsFileText: String?
     /// TZ: the zone maintenance windows are read in (UTC when unset).
-    package var timeZone = TimeZone(identifier: "UTC") ?? .current
+    package var timeZone: TimeZone {
+        get { namedTimeZone ?? TimeZone(identifier: "UTC") ?? .current }
+        set { namedTimeZone = newValue }
+    }
+    /// The zone TZ names; nil for UTC, which is made only when asked for: making a zone reads ICU's zone data
+    /// (about 1 MB more of the process in memory), and a daemon without maintenance windows never asks.
+    private var namedTimeZone: TimeZone?
     package var interval: ConfigDuration
     package var timeout: ConfigDuration
     package var failureThreshold: Int
@@ -92,8 +98,12 @@ package struct Configuration: Equatable, Sendable {
             throw ConfigurationError("STATE_DIR", environment["STATE_DIR"], "must be a directory path")
         }
         let webhooks = try webhooks(environment)
-        guard let timeZone = MaintenanceWindow.timeZone(fromTZ: environment["TZ"]) else {
-            throw ConfigurationError("TZ", environment["TZ"], "not a time zone (use an IANA name such as Europe/Berlin, or UTC)")
+        var timeZone: TimeZone?
+        if !MaintenanceWindow.meansUTC(tz: environment["TZ"]) {
+            guard let named = MaintenanceWindow.timeZone(fromTZ: environment["TZ"]) else {
+                throw ConfigurationError("TZ", environment["TZ"], "not a time zone (use an IANA name such as Europe/Berlin, or UTC)")
+            }
+            timeZone = named
         }
         var configuration = Configuration(hosts: variableHosts, interval: interval, timeout: timeout, failureThreshold: failureThreshold,
                              recoveryThreshold: recoveryThreshold, database: database, listen: listen,
@@ -101,7 +111,7 @@ package struct Configuration: Equatable, Sendable {
                              stateDirectory: stateDirectory, webhooks: webhooks)
         configuration.hostsFile = hostsFile
         configuration.variableHosts = variableHosts
-        configuration.timeZone = timeZone
+        configuration.namedTimeZone = timeZone
         configuration.history = try parseHistory(environment)
         configuration.watchHostsFile = try parseSwitch("MONITORING_HOSTS_FILE_WATCH", environment["MONITORING_HOSTS_FILE_WATCH"]) ?? true
         if let hostsFile {

@@ -82,11 +82,21 @@ package struct MaintenanceWindow: Equatable, Sendable {
     /// Reads the `TZ` environment variable's value: unset or empty is UTC; an IANA name, optionally with glibc's
     /// leading ':' (or a path into a zoneinfo directory), is that zone; nil when the zone is unknown.
     package static func timeZone(fromTZ value: String?) -> TimeZone? {
+        if meansUTC(tz: value) { return TimeZone(identifier: "UTC") ?? .gmt }
+        return TimeZone(identifier: String(zoneName(fromTZ: value)))
+    }
+
+    /// Whether the `TZ` value stands for UTC (unset, empty, UTC or GMT): known without reading any zone data.
+    package static func meansUTC(tz value: String?) -> Bool {
+        let name = zoneName(fromTZ: value)
+        return name.isEmpty || ["UTC", "GMT"].contains(name.uppercased())
+    }
+
+    private static func zoneName(fromTZ value: String?) -> Substring {
         var name = Substring((value ?? "").trimmingCharacters(in: .whitespaces))
         if name.hasPrefix(":") { name = name.dropFirst() }
         if name.hasPrefix("/"), let range = name.range(of: "zoneinfo/") { name = name[range.upperBound...] }
-        if name.isEmpty || ["UTC", "GMT"].contains(name.uppercased()) { return TimeZone(identifier: "UTC") ?? .gmt }
-        return TimeZone(identifier: String(name))
+        return name
     }
 
     // MARK: Daily and weekly
