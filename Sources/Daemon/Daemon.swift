@@ -43,9 +43,13 @@ package final class Daemon {
     /// Opens the state directory, the ICMP sockets and the listening socket; throws what stops start-up.
     package init(configuration: Configuration) throws(StartupError) {
         self.configuration = configuration
+        // Before the logger's thread and Dispatch's start: a thread keeps the arena it first allocated from.
+        let mappedBuffers = MallocTuning.mapBuffersLargerThan(256 * 1024)
+        let oneArena = MallocTuning.limitArenas(to: 1)
         let logger = Logger(minimumLevel: configuration.logLevel)
         self.logger = logger
-        if !MallocTuning.mapBuffersLargerThan(256 * 1024) { logger.warning("malloc_tuning_refused", ["option": "M_MMAP_THRESHOLD"]) }
+        if !mappedBuffers { logger.warning("malloc_tuning_refused", ["option": "M_MMAP_THRESHOLD"]) }
+        if !oneArena { logger.warning("malloc_tuning_refused", ["option": "M_ARENA_MAX"]) }
         for number in [SIGPIPE, SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }
 
         let journal: Journal
