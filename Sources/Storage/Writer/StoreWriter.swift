@@ -9,7 +9,7 @@
 //
 // Database load grows with state changes, not with pings: incidents and up/down flips are queued at once, while
 // each check's latest ping is only remembered and written for all checks together every few seconds (one
-// batched statement per 5,000 checks, in one transaction) and at shutdown. The drain itself is in +Draining.
+// batched statement per 2,000 checks, in one transaction) and at shutdown. The drain itself is in +Draining.
 import Dispatch
 import Encoding
 import Foundation
