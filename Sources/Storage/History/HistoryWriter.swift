@@ -184,55 +184,6 @@ package final class HistoryWriter: Sendable {
         return done.wait(timeout: .now() + timeout) == .success && written.load(ordering: .relaxed)
     }
 
-    // MARK: The spool queue
-
-    func tick(_ spooling: Spooling) {
-        guard !spooling.stopped else { return }
-        spoolBuffered(spooling)
-        let now = Date().timeIntervalSince1970
-        let resolution = settings.ladder.step
-        for step in spooling.spool.openSteps where Double(step + resolution) + settings.grace <= now {
-            close(step, spooling)
-        }
-    }
-
-    /// Appends the recorder's pings to their steps' files; those of closed steps are only counted.
-    func spoolBuffered(_ spooling: Spooling) {
-        for (step, records) in recorder.take() {
-            guard step >= spooling.closedBefore else {
-                state.withLock { $0.figures.latePings += UInt64(records.count / HistorySpool.recordSize) }
-                continue
-            }
-            do {
-                try spooling.spool.append(step: step, records)
-            } catch {
-                logger.error("history_spool_failed", ["reason": "\(error)"])
-            }
-        }
-        let oldest = spooling.spool.openSteps.first
-        state.withLock { $0.oldestOpenStep = oldest }
-    }
-
-    /// Closes one step: its rows wait in the spool for the database queue.
-    func close(_ step: Int64, _ spooling: Spooling) {
-        spooling.closedBefore = max(spooling.closedBefore, step + settings.ladder.step)
-        do {
-            if let spooled = try spooling.spool.close(step: step) {
-                state.withLock { $0.figures.spooledSteps += 1; $0.figures.spooledBytes += spooled.bytes }
-                session.async { [self] session in
-                    session.pending.append(spooled)
-                    session.pending.sort()
-                    enforceLimit(session)
-                    if session.retryAt == nil { drain(session) }
-                }
-            }
-        } catch {
-            logger.error("history_spool_failed", ["reason": "\(error)"])
-        }
-        let oldest = spooling.spool.openSteps.first
-        state.withLock { $0.oldestOpenStep = oldest }
-    }
-
     // MARK: The database queue
 
     func databaseTick(_ session: Session) {
@@ -241,7 +192,7 @@ package final class HistoryWriter: Sendable {
     }
 
     /// Drops the oldest closed steps while the spool holds more than its limit.
-    private func enforceLimit(_ session: Session) {
+    func enforceLimit(_ session: Session) {
         var total = session.pending.reduce(0) { $0 + $1.bytes }
         while total > settings.spoolLimit, session.pending.count > 1 {
             let oldest = session.pending.removeFirst()

@@ -162,24 +162,15 @@ final class MariaDBStatement {
                     buffer.storeBytes(of: value, as: Int64.self)
                     binds[index].buffer_type = MYSQL_TYPE_LONGLONG
                     binds[index].buffer = buffer
-                case .text(let value):
-                    var text = value
-                    let count = text.withUTF8 { bytes in
+                case .text, .bytes:
+                    let copy = { (bytes: UnsafeRawBufferPointer) -> Int in
                         if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
                         return bytes.count
                     }
+                    var text = parameter.text ?? ""
+                    let count = parameter.bytes.map { $0.withUnsafeBytes(copy) } ?? text.withUTF8 { copy(UnsafeRawBufferPointer($0)) }
                     lengths[index] = UInt(count)
-                    binds[index].buffer_type = MYSQL_TYPE_STRING
-                    binds[index].buffer = buffer
-                    binds[index].buffer_length = UInt(count)
-                    binds[index].length = lengths + index
-                case .bytes(let value):
-                    let count = value.withUnsafeBytes { bytes in
-                        if let base = bytes.baseAddress { buffer.copyMemory(from: base, byteCount: bytes.count) }
-                        return bytes.count
-                    }
-                    lengths[index] = UInt(count)
-                    binds[index].buffer_type = MYSQL_TYPE_BLOB
+                    binds[index].buffer_type = parameter.bytes == nil ? MYSQL_TYPE_STRING : MYSQL_TYPE_BLOB
                     binds[index].buffer = buffer
                     binds[index].buffer_length = UInt(count)
                     binds[index].length = lengths + index

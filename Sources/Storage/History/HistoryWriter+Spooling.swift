@@ -1,0 +1,54 @@
+// The history writer's spool queue: four times a second the recorder's pings go to their steps' .pings files,
+// and a step that has ended (and whose last pings have had their timeout) is closed into a .rows file, which is
+// handed to the database queue. Nothing here waits for the database.
+import Foundation
+import Platform
+
+extension HistoryWriter {
+    func tick(_ spooling: Spooling) {
+        guard !spooling.stopped else { return }
+        spoolBuffered(spooling)
+        let now = Date().timeIntervalSince1970
+        let resolution = settings.ladder.step
+        for step in spooling.spool.openSteps where Double(step + resolution) + settings.grace <= now {
+            close(step, spooling)
+        }
+    }
+
+    /// Appends the recorder's pings to their steps' files; those of closed steps are only counted.
+    func spoolBuffered(_ spooling: Spooling) {
+        for (step, records) in recorder.take() {
+            guard step >= spooling.closedBefore else {
+                state.withLock { $0.figures.latePings += UInt64(records.count / HistorySpool.recordSize) }
+                continue
+            }
+            do {
+                try spooling.spool.append(step: step, records)
+            } catch {
+                logger.error("history_spool_failed", ["reason": "\(error)"])
+            }
+        }
+        let oldest = spooling.spool.openSteps.first
+        state.withLock { $0.oldestOpenStep = oldest }
+    }
+
+    /// Closes one step: its rows wait in the spool for the database queue.
+    func close(_ step: Int64, _ spooling: Spooling) {
+        spooling.closedBefore = max(spooling.closedBefore, step + settings.ladder.step)
+        do {
+            if let spooled = try spooling.spool.close(step: step) {
+                state.withLock { $0.figures.spooledSteps += 1; $0.figures.spooledBytes += spooled.bytes }
+                session.async { [self] session in
+                    session.pending.append(spooled)
+                    session.pending.sort()
+                    enforceLimit(session)
+                    if session.retryAt == nil { drain(session) }
+                }
+            }
+        } catch {
+            logger.error("history_spool_failed", ["reason": "\(error)"])
+        }
+        let oldest = spooling.spool.openSteps.first
+        state.withLock { $0.oldestOpenStep = oldest }
+    }
+}
