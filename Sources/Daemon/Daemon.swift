@@ -113,8 +113,9 @@ package final class Daemon {
         logger.info("starting", ["hosts": configuration.hosts.count, "interval": configuration.interval,
                                  "timeout": configuration.timeout, "listen": configuration.listen,
                                  "state_dir": configuration.stateDirectory])
-        writer.start { [board, ledger, monitor] registration in  // at start, and for a reload's new hosts
+        writer.start { [board, ledger, monitor, history] registration in  // at start, and for a reload's new hosts
             board.setIDs(registration.ids)
+            history.learn(ids: registration.ids)
             ledger.load(registration.history, ids: registration.ids)
             monitor.adopt(registration.ongoingWithoutPendingChanges.mapValues {
                 OngoingIncident(id: $0.id, description: $0.description, downDetection: $0.downDetection,

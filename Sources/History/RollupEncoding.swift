@@ -26,6 +26,15 @@ extension PingRollup {
         return bytes
     }
 
+    /// The pings sent that an encoded rollup counts, read from its head without decoding the rest; nil when
+    /// the head is not a rollup's.
+    package static func sent(encoded bytes: [UInt8]) -> UInt32? {
+        var reader = Varint.Reader(bytes: bytes)
+        guard reader.byte() == Self.encodingVersion, let sent = reader.varint().flatMap(UInt32.init(exactly:)),
+              let replies = reader.varint(), replies <= UInt64(sent) else { return nil }
+        return sent
+    }
+
     /// The rollup `bytes` encode; nil when they are not one (another version, cut short, out of range).
     package init?(encoded bytes: [UInt8]) {
         var reader = Varint.Reader(bytes: bytes)

@@ -1,5 +1,6 @@
-// Rollups to bytes and back: every field exactly as it was, bytes that are not a rollup (cut short anywhere,
-// another version, counts that disagree) refused rather than misread, and the size of a typical minute.
+// Rollups to bytes and back: every field exactly as it was (and the count sent, read from the head alone), bytes
+// that are not a rollup (cut short anywhere, another version, counts that disagree) refused rather than misread,
+// and the size of a typical minute.
 import Foundation
 import Testing
 @testable import History
@@ -20,6 +21,7 @@ import Testing
         for seed in 0..<100 as Range<UInt64> {
             let rollup = minute(seed: seed, loss: Double(seed % 4) / 4)
             #expect(PingRollup(encoded: rollup.encoded) == rollup)
+            #expect(PingRollup.sent(encoded: rollup.encoded) == rollup.sent)
         }
         var lossOnly = PingRollup()
         lossOnly.loss()
@@ -43,6 +45,8 @@ import Testing
         var fewerSent = bytes
         fewerSent[1] = 10
         #expect(PingRollup(encoded: fewerSent) == nil)
+        #expect(PingRollup.sent(encoded: fewerSent) == nil && PingRollup.sent(encoded: otherVersion) == nil)
+        #expect(PingRollup.sent(encoded: []) == nil && PingRollup.sent(encoded: [1, 0x80]) == nil)
         // A bucket's count changed: the buckets no longer add up to the replies.
         var recounted = bytes
         recounted[recounted.count - 1] &+= 1
@@ -52,5 +56,45 @@ import Testing
     @Test func aMinuteOfPingsTakesAboutAHundredBytes() {
         let sizes = (0..<50 as Range<UInt64>).map { minute(seed: $0).encoded.count }
         #expect(sizes.max()! <= 120, "\(sizes)")
+    }
+
+    /// A host pinged every second for a day: RTTs log-normal around `median` ms (σ of the log `spread`), 1 % of them
+    /// spikes of 30–300 ms, 0.5 % lost. Its minutes, hours (merged minutes) and the day (merged hours).
+    func day(seed: UInt64, median: Double, spread: Double) -> (minutes: [PingRollup], hours: [PingRollup], day: PingRollup) {
+        var random = RTTSketchTests.SplitMix(state: seed)
+        var minutes: [PingRollup] = []
+        for _ in 0..<1440 {
+            var minute = PingRollup()
+            for _ in 0..<60 {
+                let u = Double.random(in: 0..<1, using: &random)
+                if u < 0.005 { minute.loss(); continue }
+                if u < 0.015 { minute.reply(Double.random(in: 30...300, using: &random)); continue }
+                // Box-Muller: a standard normal from two uniforms.
+                let a = Double.random(in: Double.ulpOfOne..<1, using: &random), b = Double.random(in: 0..<1, using: &random)
+                minute.reply(median * exp(spread * (-2 * log(a)).squareRoot() * cos(2 * .pi * b)))
+            }
+            minutes.append(minute)
+        }
+        let hours = stride(from: 0, to: 1440, by: 60).map { start in
+            minutes[start..<start + 60].reduce(into: PingRollup()) { $0.merge($1) }
+        }
+        return (minutes, hours, hours.reduce(into: PingRollup()) { $0.merge($1) })
+    }
+
+    /// What the README's bytes per host per year rest on: the encoded sizes of minute, hourly and daily rows of a
+    /// wired host (20 ms ± 10 %) and a Wi-Fi one (5 ms ± 50 %). Printed as figures; bounded so a change of the
+    /// encoding that makes them grow fails here.
+    @Test func hourlyAndDailyRowsStaySmall() {
+        for (name, median, spread, bounds) in [("wired", 20.0, 0.1, (100, 220, 450)), ("wifi", 5.0, 0.5, (160, 450, 850))] {
+            let measured = day(seed: 42, median: median, spread: spread)
+            let minute = measured.minutes.map(\.encoded.count), hour = measured.hours.map(\.encoded.count)
+            let daily = measured.day.encoded.count
+            let average = { (sizes: [Int]) in Double(sizes.reduce(0, +)) / Double(sizes.count) }
+            print("figure: \(name) host, rollup bytes: minute \(minute.min()!)–\(minute.max()!) (mean \(Int(average(minute).rounded()))),"
+                  + " hour \(hour.min()!)–\(hour.max()!) (mean \(Int(average(hour).rounded()))), day \(daily)")
+            #expect(minute.max()! <= bounds.0 && hour.max()! <= bounds.1 && daily <= bounds.2,
+                    "\(name): minute \(minute.max()!), hour \(hour.max()!), day \(daily)")
+            #expect(measured.day.sent == 86_400)
+        }
     }
 }

@@ -91,7 +91,10 @@ import Platform
         #expect(problems.isEmpty)
         #expect(left.map(\.run) == [1] && left.map(\.stepStart) == [step])
         let rows = try HistorySpool.rows(try #require(left.first), in: directory)
-        let byDomain = Dictionary(uniqueKeysWithValues: rows.rows.map { ($0.domain, $0.rollup) })
+        let byDomain = Dictionary(uniqueKeysWithValues: rows.rows.compactMap { row in
+            PingRollup(encoded: row.rollup).map { (row.domain, $0) }
+        })
+        #expect(byDomain.count == rows.rows.count && rows.rows.allSatisfy { byDomain[$0.domain]?.sent == $0.sent })
         #expect(byDomain["a.test"] == Self.rollup([10, 12, nil, 11, 13].map { $0.map { Double(Float($0)) } }))
         #expect(byDomain["b.test"]?.sent == 1 && byDomain["b.test"]?.replies == 1)
         #expect(rows.run == 1 && rows.resolution == 60)

@@ -191,7 +191,8 @@ class HistoryMock:
         self._serialising = False
         self._status = (0, b"")
         self._serialise()
-        self.all_history({})            # the overview's default answer, ready before the first page asks
+        self.all_history({})            # the overview's default answer, ready before the first page asks,
+        self.all_history({"since": "24h", "step": "1h", "form": "compact"})  # and the dashboard's
 
     def start(self):
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -24,12 +24,13 @@ package struct SpooledStep: Comparable, Sendable {
     package static func < (a: SpooledStep, b: SpooledStep) -> Bool { (a.stepStart, a.run) < (b.stepStart, b.run) }
 }
 
-/// One step's rollups by domain, as measured by one run.
+/// One step's rollups by domain, as measured by one run: encoded as the history table stores them (the
+/// database queue passes them on without decoding), with each one's count of pings sent.
 package struct StepRows: Sendable {
     package var resolution: Int64
     package var stepStart: Int64
     package var run: Int64
-    package var rows: [(domain: String, rollup: PingRollup)]
+    package var rows: [(domain: String, sent: UInt32, rollup: [UInt8])]
 }
 
 package final class HistorySpool {
@@ -136,13 +137,13 @@ package final class HistorySpool {
         guard reader.take(4).map(Array.init) == rowsMagic, let resolution = reader.varint().flatMap(Int64.init(exactly:)),
               let start = reader.varint().map(Varint.unzigzag), let run = reader.varint().flatMap(Int64.init(exactly:)),
               let count = reader.varint(), count <= UInt64(bytes.count) else { throw damaged(path) }
-        var rows: [(domain: String, rollup: PingRollup)] = []
+        var rows: [(domain: String, sent: UInt32, rollup: [UInt8])] = []
         rows.reserveCapacity(Int(count))
         for _ in 0..<count {
             guard let domainLength = reader.varint(), let domain = reader.take(Int(clamping: domainLength)),
-                  let rollupLength = reader.varint(), let encoded = reader.take(Int(clamping: rollupLength)),
-                  let rollup = PingRollup(encoded: Array(encoded)) else { throw damaged(path) }
-            rows.append((String(decoding: domain, as: UTF8.self), rollup))
+                  let rollupLength = reader.varint(), let encoded = reader.take(Int(clamping: rollupLength)).map(Array.init),
+                  let sent = PingRollup.sent(encoded: encoded) else { throw damaged(path) }
+            rows.append((String(decoding: domain, as: UTF8.self), sent, encoded))
         }
         return StepRows(resolution: resolution, stepStart: start, run: run, rows: rows)
     }
@@ -159,7 +160,8 @@ package final class HistorySpool {
     /// Reads a .pings file into one rollup per place, writes the .rows file, removes the .pings file.
     private func closePings(run: Int64, step: Int64, domains: [String]) throws -> SpooledStep? {
         let path = pingsPath(run: run, step: step)
-        var rollups: [PingRollup?] = Array(repeating: nil, count: domains.count)
+        // A place with no ping keeps sent = 0 and gets no row.
+        var rollups = Array(repeating: PingRollup(), count: domains.count)
         var header: [UInt8] = []
         var carry: [UInt8] = []
         try Files.forEachChunk(path) { chunk in
@@ -187,26 +189,33 @@ package final class HistorySpool {
             guard Array(header[0..<4]) == Self.pingsMagic else { throw Self.damaged(path) }
             resolution = header.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: Int64.self)) }
         }
-        var body: [UInt8] = []
+        // Each rollup encoded and let go (its sketch's arrays are most of a step's memory), then the file in one
+        // array of its size: a step of 10,000 hosts is about a megabyte.
+        var encoded = [[UInt8]](repeating: [], count: rollups.count)
         var rows = 0
-        for (place, rollup) in rollups.enumerated() {
-            guard let rollup, rollup.sent > 0 else { continue }
-            let domain = Array(domains[place].utf8)
-            let encoded = rollup.encoded
-            Varint.append(UInt64(domain.count), to: &body)
-            body += domain
-            Varint.append(UInt64(encoded.count), to: &body)
-            body += encoded
+        for place in rollups.indices where rollups[place].sent > 0 {
+            encoded[place] = rollups[place].encoded
+            rollups[place] = PingRollup()
             rows += 1
         }
+        rollups = []
         var spooled: SpooledStep?
         if rows > 0 {
             var file = Self.rowsMagic
+            file.reserveCapacity(32 + encoded.enumerated().reduce(0) { total, entry in
+                entry.element.isEmpty ? total : total + 6 + domains[entry.offset].utf8.count + entry.element.count
+            })
             Varint.append(UInt64(resolution), to: &file)
             Varint.append(Varint.zigzag(step), to: &file)
             Varint.append(UInt64(run), to: &file)
             Varint.append(UInt64(rows), to: &file)
-            file += body
+            for (place, rollup) in encoded.enumerated() where !rollup.isEmpty {
+                let domain = domains[place].utf8
+                Varint.append(UInt64(domain.count), to: &file)
+                file += domain
+                Varint.append(UInt64(rollup.count), to: &file)
+                file += rollup
+            }
             let name = "\(run)-\(step).rows"
             try Files.replace(directory + "/" + name, with: file, directory: directory, durable: false)
             spooled = SpooledStep(run: run, stepStart: step, name: name, bytes: file.count)
@@ -216,16 +225,18 @@ package final class HistorySpool {
     }
 
     /// Counts whole 8-byte ping records; places beyond the known domains (a torn hosts line) are skipped.
-    private static func count(_ records: UnsafeRawBufferPointer, into rollups: inout [PingRollup?]) {
-        var offset = 0
-        while offset + recordSize <= records.count {
-            let place = Int(UInt32(littleEndian: records.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-            let bits = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-            offset += recordSize
-            guard place < rollups.count else { continue }
-            let rtt = Float(bitPattern: bits)
-            if rollups[place] == nil { rollups[place] = PingRollup() }
-            if rtt.isNaN { rollups[place]?.loss() } else { rollups[place]?.reply(Double(rtt)) }
+    /// In place through the buffer: a rollup is never copied per ping.
+    private static func count(_ records: UnsafeRawBufferPointer, into rollups: inout [PingRollup]) {
+        rollups.withUnsafeMutableBufferPointer { rollups in
+            var offset = 0
+            while offset + recordSize <= records.count {
+                let place = Int(UInt32(littleEndian: records.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
+                let bits = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
+                offset += recordSize
+                guard place < rollups.count else { continue }
+                let rtt = Float(bitPattern: bits)
+                if rtt.isNaN { rollups[place].loss() } else { rollups[place].reply(Double(rtt)) }
+            }
         }
     }
 

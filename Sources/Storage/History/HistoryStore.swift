@@ -39,6 +39,9 @@ package protocol HistoryStore: AnyObject {
     /// older version after a newer, changes nothing.
     func writeHistory(_ rows: [HistoryRow]) throws
 
+    /// How many statements the last writeHistory of `rows` rows took (for the figures).
+    func statements(forRows rows: Int) -> Int
+
     /// The checks' rows at `resolution` with `from` ≤ step start < `until`.
     func historyRows(checkIDs: [Int64], resolution: Int64, from: Int64, until: Int64) throws -> [HistoryRow]
 

@@ -1,7 +1,8 @@
-// Writing closed steps, oldest first, on the history's database queue: each step's rows (every host's rollup) in one batched
-// statement, then its spool file goes. While the database is unavailable the head step is retried with capped,
-// jittered back-off and the rest wait behind it on disk; a step the database refuses for another reason, or whose
-// file cannot be read, is logged and dropped so that it does not block the rest.
+// Writing closed steps, oldest first, on the history's database queue: each step's rows (every host's rollup) in
+// one transaction of bulk executions (MariaDBHistoryStore), then its spool file goes. While the database is
+// unavailable the head step is retried with capped, jittered back-off and the rest wait behind it on disk; a step
+// the database refuses for another reason, or whose file cannot be read, is logged and dropped so that it does
+// not block the rest.
 import Foundation
 import History
 import Platform
@@ -33,15 +34,15 @@ extension HistoryWriter {
             session.migrated = true
         }
         let stepRows = try HistorySpool.rows(step, in: settings.directory)
-        let missing = Array(Set(stepRows.rows.map(\.domain)).filter { session.ids[$0] == nil })
+        let missing = Array(Set(stepRows.rows.lazy.map(\.domain).filter { session.ids[$0] == nil }))
         if !missing.isEmpty { session.ids.merge(try store.checkIDs(domains: missing)) { _, new in new } }
         let rows = stepRows.rows.compactMap { row -> HistoryRow? in
             guard let id = session.ids[row.domain] else { return nil }
             return HistoryRow(checkID: id, resolution: stepRows.resolution, stepStart: stepRows.stepStart,
-                              run: stepRows.run, sent: row.rollup.sent, rollup: row.rollup.encoded)
+                              run: stepRows.run, sent: row.sent, rollup: row.rollup)
         }.sorted { $0.checkID < $1.checkID }
         try store.writeHistory(rows)
-        let statements = (rows.count + MariaDBHistoryStore.batchSize - 1) / MariaDBHistoryStore.batchSize
+        let statements = store.statements(forRows: rows.count)
         state.withLock {
             $0.figures.rowsWritten += UInt64(rows.count)
             $0.figures.statements += UInt64(statements)

@@ -1,8 +1,8 @@
 // The history writer, on two queues of its own: the spool queue four times a second takes the pings the recorder
 // buffered and appends them to their steps' .pings files (HistorySpool), and closes a step once it has ended and
 // its last pings have had their timeout (`grace`); the database queue, with its own connection, writes each closed
-// step's rows in one batched statement (+Writing). The spool queue never waits for the database, so a slow or
-// hanging database costs no ping. While the database is away, closed steps wait on disk (at most `spoolLimit` bytes;
+// step's rows in one transaction of batched statements (+Writing). The spool queue never waits for the database,
+// so a slow or hanging database costs no ping. While the database is away, closed steps wait on disk (at most `spoolLimit` bytes;
 // beyond, the oldest are dropped and counted) and are written in order when it is back. Coarser rows are merged
 // from finer ones and rows past their retention deleted, in small batches (+Downsampling); reads for the API run
 // here too (+Reading). At shutdown every open step is closed as it is and written if the database lets it; the
@@ -149,6 +149,14 @@ package final class HistoryWriter: Sendable {
     }
 
     /// The hosts now watched, by place (at start and after a reload).
+    /// Check ids the store registered (at start and for a reload's new hosts): a step's write then looks up only
+    /// domains it does not know, so the first step of 10,000 hosts does not ask for 10,000 ids.
+    package func learn(ids: [String: Int64]) {
+        session.async { session in
+            if session.ids.isEmpty { session.ids = ids } else { session.ids.merge(ids) { _, new in new } }
+        }
+    }
+
     package func watch(_ hosts: [(position: Int, domain: String)]) {
         spooling.async { [self] spooling in
             do {

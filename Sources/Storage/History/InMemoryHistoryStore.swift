@@ -45,6 +45,8 @@ package final class InMemoryHistoryStore: HistoryStore, Sendable {
         return tables.withLock { $0.ids.values.sorted() }
     }
 
+    package func statements(forRows rows: Int) -> Int { rows > 0 ? 1 : 0 }
+
     package func writeHistory(_ rows: [HistoryRow]) throws {
         try check()
         tables.withLock { tables in

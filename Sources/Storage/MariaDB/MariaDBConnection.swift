@@ -90,6 +90,25 @@ final class MariaDBConnection {
         return result
     }
 
+    /// Executes a prepared statement for each row of column-wise parameters in one bulk execution; returns the
+    /// affected rows. Only when `supportsBulk`.
+    @discardableResult
+    func executeBulk(_ sql: String, _ columns: [SQLColumnValues], rows: Int) throws -> UInt64 {
+        let statement = try MariaDBStatement(connection: self, mysql: try open(), sql: sql)
+        return try statement.executeBulk(columns, rows: rows)
+    }
+
+    /// Whether the server takes bulk (array-bound) executions: MariaDB 10.2 and later, not MySQL. Connects.
+    func supportsBulk() throws -> Bool {
+        let mysql = try open()
+        var basic: UInt = 0       // both unsigned long in libmariadb
+        var extended: UInt = 0
+        guard mariadb_get_info(mysql, MARIADB_CONNECTION_SERVER_CAPABILITIES, &basic) == 0,
+              mariadb_get_info(mysql, MARIADB_CONNECTION_EXTENDED_SERVER_CAPABILITIES, &extended) == 0 else { return false }
+        // CLIENT_MYSQL (1) is set by MySQL servers; the extended flags are MariaDB's capabilities shifted down by 32.
+        return basic & 1 == 0 && UInt64(extended) & (UInt64(MARIADB_CLIENT_STMT_BULK_OPERATIONS) >> 32) != 0
+    }
+
     /// Runs a prepared query and reads every row as `columns`.
     func query(_ sql: String, _ parameters: [SQLValue] = [], columns: [SQLColumn]) throws -> [[SQLValue]] {
         let statement = try MariaDBStatement(connection: self, mysql: try open(), sql: sql)

@@ -1,5 +1,5 @@
-// A prepared statement over libmariadb: binds typed parameters (never interpolated into SQL), executes, and
-// reads typed rows. The C buffers of one execution are freed when it returns, on every path, so a statement may
+// A prepared statement over libmariadb: binds typed parameters (never interpolated into SQL), executes (once, or
+// once per row of column-wise arrays in one bulk execution), and reads typed rows. The C buffers of one execution are freed when it returns, on every path, so a statement may
 // be executed again (MariaDBConnection keeps the batched UPDATE prepared).
 import CMariaDB
 import Encoding
@@ -58,6 +58,51 @@ final class MariaDBStatement {
         defer { releaseAllocations() }
         try bindAndExecute(parameters)
         return (mysql_stmt_affected_rows(statement), mysql_stmt_insert_id(statement))
+    }
+
+    /// Executes the statement once for each of `rows` rows of parameters, bound column-wise (MariaDB's array
+    /// binding): one COM_STMT_BULK_EXECUTE, whatever the number of rows. Needs a MariaDB server (10.2 or later):
+    /// MariaDBConnection.supportsBulk says.
+    func executeBulk(_ columns: [SQLColumnValues], rows: Int) throws -> UInt64 {
+        defer { releaseAllocations() }
+        guard Int(mysql_stmt_param_count(statement)) == columns.count, columns.allSatisfy({ $0.count == rows }), rows > 0
+        else { throw StoreError.failed("bulk statement takes \(mysql_stmt_param_count(statement)) columns of \(rows) rows") }
+        var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: columns.count)
+        var blobs: [[[UInt8]]] = []    // kept alive until the execution returns: the binds point into them
+        for (index, column) in columns.enumerated() {
+            switch column {
+            case .ints(let values):
+                let buffer = allocate(MemoryLayout<Int64>.stride * rows).bindMemory(to: Int64.self, capacity: rows)
+                for (row, value) in values.enumerated() { buffer[row] = value }
+                binds[index].buffer_type = MYSQL_TYPE_LONGLONG
+                binds[index].buffer = UnsafeMutableRawPointer(buffer)
+            case .bytes(let values):
+                let total = values.reduce(0) { $0 + $1.count }
+                let data = allocate(total)
+                let pointers = allocate(MemoryLayout<UnsafeMutableRawPointer>.stride * rows)
+                    .bindMemory(to: UnsafeMutableRawPointer.self, capacity: rows)
+                let lengths = allocate(MemoryLayout<UInt>.stride * rows).bindMemory(to: UInt.self, capacity: rows)
+                var offset = 0
+                for (row, value) in values.enumerated() {
+                    value.withUnsafeBytes { bytes in
+                        if let base = bytes.baseAddress { (data + offset).copyMemory(from: base, byteCount: bytes.count) }
+                    }
+                    pointers[row] = data + offset
+                    lengths[row] = UInt(value.count)
+                    offset += value.count
+                }
+                blobs.append(values)
+                binds[index].buffer_type = MYSQL_TYPE_BLOB
+                binds[index].buffer = UnsafeMutableRawPointer(pointers)
+                binds[index].length = lengths
+            }
+        }
+        var size = UInt32(rows)
+        if mysql_stmt_attr_set(statement, STMT_ATTR_ARRAY_SIZE, &size) != 0 { throw currentError() }
+        if mysql_stmt_bind_param(statement, &binds) != 0 { throw currentError() }
+        if mysql_stmt_execute(statement) != 0 { throw currentError() }
+        withExtendedLifetime(blobs) {}
+        return mysql_stmt_affected_rows(statement)
     }
 
     func query(_ parameters: [SQLValue], columns: [SQLColumn]) throws -> [[SQLValue]] {

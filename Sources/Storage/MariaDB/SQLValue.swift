@@ -23,3 +23,17 @@ package enum SQLColumn: Sendable {
     case date
     case bytes
 }
+
+/// One parameter's values for every row of an array-bound execution (MariaDBStatement.executeBulk).
+package enum SQLColumnValues: Sendable {
+    case ints([Int64])
+    /// BLOBs.
+    case bytes([[UInt8]])
+
+    var count: Int {
+        switch self {
+        case .ints(let values): values.count
+        case .bytes(let values): values.count
+        }
+    }
+}
