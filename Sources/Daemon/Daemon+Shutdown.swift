@@ -33,10 +33,13 @@ extension Daemon {
                 logger.info("history_stats", ["rows_written": figures.rowsWritten, "statements": figures.statements,
                                               "steps_dropped": figures.droppedSteps, "late_pings": figures.latePings])
             }
-            if !writer.flush(timeout: 2) {
-                logger.warning("shutdown_unflushed", ["pending": writer.pendingCount, "journaled": writer.journalWaiting])
+            DispatchQueue.global().async(group: sent) {
+                if !writer.flush(timeout: 2) {
+                    logger.warning("shutdown_unflushed", ["pending": writer.pendingCount, "journaled": writer.journalWaiting])
+                }
             }
-            _ = sent.wait(timeout: .now() + 0.5)
+            // Each flush gives up after its 2 s; the margin lets the last of them say so before the exit.
+            if sent.wait(timeout: .now() + 2.3) == .timedOut { logger.warning("shutdown_flush_timed_out") }
             writer.markStopped()
             logger.info("stopped")
             logger.flush(timeout: 0.5)

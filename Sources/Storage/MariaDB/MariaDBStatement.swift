@@ -68,7 +68,6 @@ final class MariaDBStatement {
         guard Int(mysql_stmt_param_count(statement)) == columns.count, columns.allSatisfy({ $0.count == rows }), rows > 0
         else { throw StoreError.failed("bulk statement takes \(mysql_stmt_param_count(statement)) columns of \(rows) rows") }
         var binds = [MYSQL_BIND](repeating: MYSQL_BIND(), count: columns.count)
-        var blobs: [[[UInt8]]] = []    // kept alive until the execution returns: the binds point into them
         for (index, column) in columns.enumerated() {
             switch column {
             case .ints(let values):
@@ -91,7 +90,6 @@ final class MariaDBStatement {
                     lengths[row] = UInt(value.count)
                     offset += value.count
                 }
-                blobs.append(values)
                 binds[index].buffer_type = MYSQL_TYPE_BLOB
                 binds[index].buffer = UnsafeMutableRawPointer(pointers)
                 binds[index].length = lengths
@@ -101,7 +99,6 @@ final class MariaDBStatement {
         if mysql_stmt_attr_set(statement, STMT_ATTR_ARRAY_SIZE, &size) != 0 { throw currentError() }
         if mysql_stmt_bind_param(statement, &binds) != 0 { throw currentError() }
         if mysql_stmt_execute(statement) != 0 { throw currentError() }
-        withExtendedLifetime(blobs) {}
         return mysql_stmt_affected_rows(statement)
     }
 
