@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "Logging", dependencies: ["Platform", "Encoding"]),
         // Latency and loss history's arithmetic: mergeable rollups, their bytes, resolutions and queries.
         .target(name: "History"),
+        // Several probes' views of a host → one verdict (quorum, since when, in words).
+        .target(name: "Consensus"),
 
         // The parts, each knowing only the layers above in this list.
         .target(name: "ICMP", dependencies: ["Platform", "Logging"]),
@@ -64,6 +66,7 @@ let package = Package(
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ICMP", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "UptimeTests", dependencies: ["Uptime", "Storage"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
+        .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "HostFileTests", dependencies: ["HostFile", "Monitor", "Encoding", "Platform"]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",

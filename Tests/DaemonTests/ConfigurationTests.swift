@@ -68,6 +68,18 @@ import Webhooks
         #expect(try parse(["LISTEN_ADDR": ":8081"]).listen.description == "0.0.0.0:8081")
     }
 
+    @Test func severalDatabaseServersAreTriedInTheOrderGiven() throws {
+        let config = try parse(["MYSQL_HOSTS": "db1:3307, db2,[2001:db8::5]:3310,[2001:db8::6]", "MYSQL_PORT": "3308"])
+        #expect(config.database.endpoints == [
+            DatabaseEndpoint(host: "db1", port: 3307), DatabaseEndpoint(host: "db2", port: 3308),
+            DatabaseEndpoint(host: "2001:db8::5", port: 3310), DatabaseEndpoint(host: "2001:db8::6", port: 3308),
+        ])
+        #expect(config.database.host == "db1")
+        #expect(config.database.endpoints[2].description == "[2001:db8::5]:3310")
+        #expect(try parse([:]).database.endpoints == [DatabaseEndpoint(host: "127.0.0.1", port: 3306)])
+        #expect(throws: ConfigurationError.self) { try parse(["MYSQL_HOSTS": "a:1", "MYSQL_HOST": "b"]) }
+    }
+
     /// Each bad value is refused with an error naming its variable.
     @Test(arguments: [
         ("MONITORING_HOSTS", ""), ("MONITORING_HOSTS", " , "), ("MONITORING_HOSTS", "http://nas.lan"),
@@ -80,6 +92,8 @@ import Webhooks
         ("MONITORING_TIMEOUT", "soon"), ("MONITORING_FAILURE_THRESHOLD", "0"), ("MONITORING_FAILURE_THRESHOLD", "2.5"),
         ("MONITORING_FAILURE_THRESHOLD", "-3"), ("MONITORING_RECOVERY_THRESHOLD", "x"), ("MYSQL_PORT", "0"),
         ("MYSQL_PORT", "70000"), ("MYSQL_PORT", "http"), ("MYSQL_HOST", ""), ("MYSQL_USER", ""),
+        ("MYSQL_HOSTS", ""), ("MYSQL_HOSTS", "db1:3306,"), ("MYSQL_HOSTS", "db1:0"), ("MYSQL_HOSTS", "db1:x"),
+        ("MYSQL_HOSTS", "[::1]x"), ("MYSQL_HOSTS", "a b:3306"),
         ("MYSQL_DATABASE", ""), ("MYSQL_PASSWORD_FILE", "/missing"), ("LISTEN_ADDR", "8080"),
         ("LISTEN_ADDR", "localhost:http"), ("LISTEN_ADDR", "::1:8080"), ("LISTEN_ADDR", "0.0.0.0:99999"),
         ("LOG_LEVEL", "loud"),

@@ -212,6 +212,12 @@ package struct Configuration: Equatable, Sendable {
             }
             database.port = number
         }
+        if let list = environment["MYSQL_HOSTS"] {
+            if environment["MYSQL_HOST"] != nil {
+                throw ConfigurationError("MYSQL_HOSTS", list, "set either MYSQL_HOST or MYSQL_HOSTS, not both")
+            }
+            database.endpoints = try parseEndpoints(list, defaultPort: database.port)
+        }
         if let socket = environment["MYSQL_UNIX_SOCKET"], !socket.isEmpty {
             database.unixSocket = socket
         }
@@ -242,6 +248,38 @@ package struct Configuration: Equatable, Sendable {
             database.password = password
         }
         return database
+    }
+
+    /// `host[:port],host[:port],…` (an IPv6 address in brackets when it has a port): the servers to try in turn.
+    static func parseEndpoints(_ list: String, defaultPort: UInt16) throws -> [DatabaseEndpoint] {
+        var endpoints: [DatabaseEndpoint] = []
+        for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+            let text = item.trimmingCharacters(in: .whitespaces)
+            var host = text
+            var port = defaultPort
+            if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+                host = String(text[text.index(after: text.startIndex)..<close])
+                let rest = text[text.index(after: close)...]
+                if !rest.isEmpty {
+                    guard rest.hasPrefix(":"), let number = UInt16(rest.dropFirst()), number > 0 else {
+                        throw ConfigurationError("MYSQL_HOSTS", list, "\"\(text)\" must be host:port, [ipv6]:port or host")
+                    }
+                    port = number
+                }
+            } else if text.filter({ $0 == ":" }).count == 1, let colon = text.firstIndex(of: ":") {
+                host = String(text[..<colon])
+                guard let number = UInt16(text[text.index(after: colon)...]), number > 0 else {
+                    throw ConfigurationError("MYSQL_HOSTS", list, "\"\(text)\" has no port number from 1 to 65535")
+                }
+                port = number
+            }
+            guard !host.isEmpty, !host.contains(where: { $0 == " " || $0 == "/" }) else {
+                throw ConfigurationError("MYSQL_HOSTS", list, "\"\(text)\" is not a host name or address")
+            }
+            endpoints.append(DatabaseEndpoint(host: host, port: port))
+        }
+        guard !endpoints.isEmpty else { throw ConfigurationError("MYSQL_HOSTS", list, "must list at least one server") }
+        return endpoints
     }
 
     static func parseListen(_ value: String?) throws -> SocketAddress {

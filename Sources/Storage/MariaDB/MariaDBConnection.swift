@@ -2,9 +2,16 @@
 // mapping of client/server error codes to StoreError (unavailable → retry later; duplicate key; other).
 import CMariaDB
 import Foundation
+import Glibc
 
 /// A unique index refused a row (ER_DUP_ENTRY); the store decides what that means.
 struct DuplicateKeyError: Error {
+    let message: String
+}
+
+/// The server rolled the transaction back for a conflict with another (ER_LOCK_DEADLOCK, 1213): `transaction`
+/// runs it again.
+struct TransactionConflict: Error {
     let message: String
 }
 
@@ -22,9 +29,31 @@ final class MariaDBConnection {
 
     var isOpen: Bool { handle != nil }
 
-    /// Connects if not connected. Times out after 5 s; reads and writes after 10 s.
+    /// Connects if not connected, to the first of the configured servers that answers, starting with the one
+    /// used last (after a broken connection, the one after it). Times out after 5 s per server; reads and writes
+    /// after 10 s.
     func open() throws -> UnsafeMutablePointer<MYSQL> {
         if let handle { return handle }
+        var reasons: [String] = []
+        for attempt in 0..<serverCount {
+            let index = (current + attempt) % serverCount
+            do {
+                let mysql = try connect(to: index)
+                current = index
+                return mysql
+            } catch StoreError.unavailable(let why) {
+                reasons.append(why)
+            }
+        }
+        throw StoreError.unavailable(reasons.joined(separator: "; "))
+    }
+
+    /// The server in use, or to try first: an index into the configuration's endpoints.
+    private var current = 0
+    /// A Unix socket is one server, whatever the endpoints say.
+    private var serverCount: Int { configuration.unixSocket == nil ? max(configuration.endpoints.count, 1) : 1 }
+
+    private func connect(to index: Int) throws -> UnsafeMutablePointer<MYSQL> {
         guard let mysql = mysql_init(nil) else { throw StoreError.unavailable("mysql_init: out of memory") }
         var connectTimeout: UInt32 = 5
         var ioTimeout: UInt32 = 10
@@ -33,10 +62,11 @@ final class MariaDBConnection {
         mysql_options(mysql, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         let c = configuration
-        let connected = mysql_real_connect(mysql, c.unixSocket == nil ? c.host : nil, c.user, c.password, c.database,
-                                           UInt32(c.port), c.unixSocket, 0)
+        let endpoint = c.endpoints[index]
+        let connected = mysql_real_connect(mysql, c.unixSocket == nil ? endpoint.host : nil, c.user, c.password,
+                                           c.database, UInt32(endpoint.port), c.unixSocket, 0)
         guard connected != nil else {
-            let message = "cannot connect to \(where_): \(String(cString: mysql_error(mysql)))"
+            let message = "cannot connect to \(place(index)): \(String(cString: mysql_error(mysql)))"
             mysql_close(mysql)
             throw StoreError.unavailable(message)
         }
@@ -51,9 +81,12 @@ final class MariaDBConnection {
         return mysql
     }
 
-    private var where_: String {
-        configuration.unixSocket.map { "socket \($0)" } ?? "\(configuration.host):\(configuration.port)"
+    private func place(_ index: Int) -> String {
+        configuration.unixSocket.map { "socket \($0)" } ?? configuration.endpoints[index].description
     }
+
+    /// Where the connection goes (or went last), for messages and logs.
+    var serverDescription: String { place(current) }
 
     func close() {
         prepared.removeAll()
@@ -120,27 +153,58 @@ final class MariaDBConnection {
         needed ? try transaction(body) : try body()
     }
 
-    /// Runs `body` in a transaction: commit on success, rollback on any error.
+    /// Runs `body` in a transaction: commit on success, rollback on any error. A transaction the server aborted
+    /// for a conflict with another one (a deadlock, or a Galera certification failure at commit: error 1213) is
+    /// run again from the start, up to `conflictAttempts` times with a short random pause; `body` must therefore
+    /// have no effect outside the database before it returns. Nested calls join the outer transaction.
     func transaction<T>(_ body: () throws -> T) throws -> T {
-        try run("START TRANSACTION")
-        do {
-            let value = try body()
-            try run("COMMIT")
-            return value
-        } catch {
-            if handle != nil { try? run("ROLLBACK") }
-            throw error
+        if inTransaction { return try body() }
+        var attempt = 1
+        while true {
+            do {
+                try run("START TRANSACTION")
+                inTransaction = true
+                defer { inTransaction = false }
+                do {
+                    let value = try body()
+                    try run("COMMIT")
+                    return value
+                } catch {
+                    if handle != nil { try? run("ROLLBACK") }
+                    throw error
+                }
+            } catch let conflict as TransactionConflict {
+                guard attempt < Self.conflictAttempts else {
+                    throw StoreError.unavailable("\(conflict.message), \(attempt) times in a row")
+                }
+                conflicts += 1
+                attempt += 1
+                usleep(UInt32.random(in: 2_000...20_000) * UInt32(attempt))
+            }
         }
     }
+
+    static let conflictAttempts = 5
+    private var inTransaction = false
+    /// Transactions run again after a conflict, since the connection was made (for tests and logs).
+    private(set) var conflicts = 0
 
     /// Maps an error code to a StoreError, dropping the connection when it is broken so the next call reconnects.
     func failure(errno code: UInt32, message: String) -> Error {
         switch code {
         case 1062:
             return DuplicateKeyError(message: message)
-        case 2000...2999, 1040, 1053, 1077, 1152, 1158...1161, 1205, 1213, 1927, 4031:
-            close()
+        case 1213 where inTransaction:
+            return TransactionConflict(message: "\(message) (error \(code))")
+        case 1213:    // a single statement: Galera already retried it (wsrep_retry_autocommit); try again later
             return StoreError.unavailable("\(message) (error \(code))")
+        case 2000...2999, 1040, 1047, 1053, 1077, 1152, 1158...1161, 1205, 1927, 4031:
+            // 1047: a Galera node outside the primary component ("WSREP has not yet prepared node for
+            // application use"): the next connection goes to another server.
+            let failed = current
+            close()
+            current = (current + 1) % serverCount
+            return StoreError.unavailable("\(message) (error \(code), \(place(failed)))")
         default:
             return StoreError.failed("\(message) (error \(code))")
         }

@@ -78,6 +78,36 @@ enum MariaDBSchema {
             ) ENGINE=InnoDB
             """,
         ],
+        [
+            // Probes: every daemon on this database (PROBE_NAME), when it last wrote (the database's clock), and
+            // its own view of each host it watches: up or down since when, its last ping, RTT (µs) and loss
+            // (thousandths of a percent), and while down its cause.
+            """
+            CREATE TABLE IF NOT EXISTS probes (
+              name VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+              first_seen DATETIME(3) NOT NULL,
+              last_seen DATETIME(3) NOT NULL,
+              version VARCHAR(32) NOT NULL,
+              interval_ms INT UNSIGNED NOT NULL,
+              hosts INT UNSIGNED NOT NULL
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+            """
+            CREATE TABLE IF NOT EXISTS observations (
+              check_id BIGINT UNSIGNED NOT NULL,
+              probe VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+              is_down TINYINT(1) NOT NULL,
+              since DATETIME(3) NOT NULL,
+              last_performed DATETIME(3) NULL,
+              rtt_us BIGINT NULL,
+              loss_mpct INT NULL,
+              cause VARCHAR(255) NULL,
+              updated_at DATETIME(3) NOT NULL,
+              PRIMARY KEY (check_id, probe),
+              KEY observations_by_probe (probe)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
+        ],
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.
