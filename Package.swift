@@ -7,6 +7,7 @@
 //   ICMP · HTTP · Storage (the only importer of CMariaDB)    the pinger, a generic server, the store
 //   Monitor (over ICMP) · Uptime (over Storage) · Webhooks   state and events, uptime figures, notifications
 //   HostFile (over Monitor)                                  the host file's text → validated hosts
+//   Probes (over Monitor, Storage, Webhooks, Consensus)      several probes agreeing through the database
 //   API (over HTTP, Monitor, Storage, Uptime)                the contract's endpoints
 //   Daemon → status (main.swift)                            composition, and a thin executable
 //
@@ -36,11 +37,13 @@ let package = Package(
         .target(name: "ICMP", dependencies: ["Platform", "Logging"]),
         .target(name: "HTTP", dependencies: ["Platform", "Encoding", "Logging"]),
         .target(name: "Storage", dependencies: ["CMariaDB", "History", "Platform", "Encoding", "Logging"]),
-        .target(name: "Monitor", dependencies: ["ICMP", "Platform", "Encoding", "Logging"]),
+        .target(name: "Monitor", dependencies: ["ICMP", "Consensus", "Platform", "Encoding", "Logging"]),
         .target(name: "Uptime", dependencies: ["Storage", "Platform", "Encoding"]),
         .target(name: "Webhooks", dependencies: ["Platform", "Encoding", "Logging"]),
                 // The host file: text in, validated hosts (names, groups, parents, settings, maintenance) out.
         .target(name: "HostFile", dependencies: ["Monitor", "Encoding"]),
+        // Several probes on one database: views written and read, the consensus settled, the outbox sent.
+        .target(name: "Probes", dependencies: ["Consensus", "Monitor", "Storage", "Webhooks", "Platform", "Logging"]),
         .target(
             name: "API",
             dependencies: ["HTTP", "History", "Monitor", "Storage", "Uptime", "Platform", "Encoding", "Logging"],
@@ -50,7 +53,7 @@ let package = Package(
         // Composition: configuration, recovery, the monitor's subscribers, start-up and shutdown.
         .target(
             name: "Daemon",
-            dependencies: ["API", "History", "HostFile", "Monitor", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform",
+            dependencies: ["API", "Consensus", "History", "HostFile", "Monitor", "Probes", "ICMP", "HTTP", "Storage", "Uptime", "Webhooks", "Platform",
                            "Encoding", "Logging"]
         ),
         .executableTarget(name: "status", dependencies: ["Daemon"]),

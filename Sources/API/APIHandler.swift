@@ -17,14 +17,16 @@ package final class APIHandler: HTTPHandler {
     package typealias DaemonFiguresSource = @Sendable (@escaping @Sendable (DaemonFigures) -> Void) -> Void
     private let daemonFigures: DaemonFiguresSource?
     private let history: HistoryWriter?
+    private let roster: ProbeRoster?
     /// This loop's copy of the current /status view.
     private var cache: LoopStatusCache
 
     /// One handler for one event loop; `views` is shared by all of them. Without `health` or `daemonFigures`,
     /// /healthz or /metrics is a 404.
     package init(views: StatusViews, writer: StoreWriter, health: HealthReport? = nil,
-                daemonFigures: DaemonFiguresSource? = nil, history: HistoryWriter? = nil) {
+                daemonFigures: DaemonFiguresSource? = nil, history: HistoryWriter? = nil, roster: ProbeRoster? = nil) {
         self.history = history
+        self.roster = roster
         self.board = views.board
         self.views = views
         self.writer = writer
@@ -130,6 +132,14 @@ package final class APIHandler: HTTPHandler {
                     respond(.error(503, "history is unavailable: \(error)"))
                 }
             }
+        case .probes:
+            guard let roster else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            let reading = roster.current
+            guard reading.at != nil else {
+                return respond(.error(503, "the probes are not known yet: the database has not been reached"))
+            }
+            respond(.json(200, Payloads.array(reading.probes, sizeHint: 160, Payloads.probe),
+                          headers: [(name: "Cache-Control", value: "no-store")]))
         case .badge(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
             respond(HTTPResponse(status: 200, headers: [("Content-Type", Badge.contentType), ("Cache-Control", "no-cache")],

@@ -8,6 +8,8 @@ package enum APIRoute: Equatable {
     case history(domain: String)
     /// Every host's history (GET /status/history).
     case allHistory
+    /// The probes on this daemon's database (GET /status/probes).
+    case probes
     case badge(domain: String)
     case health
     case metrics
@@ -43,6 +45,8 @@ package enum APIRoute: Equatable {
             return .down
         case 2 where segments[0] == "status" && segments[1] == "history":
             return .allHistory
+        case 2 where segments[0] == "status" && segments[1] == "probes":
+            return .probes
         case 3 where segments[0] == "status" && segments[1] == "service":
             return .service(domain: try decode(segments[2]))
         case 4 where segments[0] == "status" && segments[1] == "service" && segments[3] == "incidents":

@@ -10,7 +10,7 @@ package enum Badge {
         let label = host.domain
         let state: String
         let color: String
-        switch host.lastPerformed == nil ? .pending : host.state {
+        switch host.lastPerformed == nil ? .pending : host.reportedState {
         case .pending:
             state = "pending"
             color = "#9f9f9f"

@@ -54,7 +54,7 @@ package enum MetricsText {
         family("status_host_state", "gauge", "1 for the host's state (pending, up, down, unreachable, maintenance), 0 for the others.")
         for (index, host) in hosts.enumerated() {
             for state in HostState.allCases {
-                sample("status_host_state", "\(hostLabels[index]),state=\"\(state.rawValue)\"", host.state == state ? "1" : "0")
+                sample("status_host_state", "\(hostLabels[index]),state=\"\(state.rawValue)\"", host.reportedState == state ? "1" : "0")
             }
         }
         family("status_host_last_rtt_seconds", "gauge", "Round-trip time of the host's last good ping.")

@@ -44,13 +44,13 @@ package enum Payloads {
         json.raw(",\"uptime_30d_pct\":")
         json.fixed3(figures.uptime30d)
         json.raw(",\"down_since\":")
-        json.time(host.reportedUp ? nil : host.downSince)
+        json.time(host.reportedDownSince)
         json.raw(",\"down_for_s\":")
         json.fixed3(host.reportedUp ? nil : figures.downForSeconds)
         json.raw(",\"name\":")
         json.string(host.name)
         // A host with no group and no parents (every host of MONITORING_HOSTS) ends in one literal.
-        if host.group == nil, host.parents.isEmpty, host.state != .unreachable {
+        if host.group == nil, host.parents.isEmpty, host.state != .unreachable, host.cluster == nil {
             switch host.state {
             case .up: json.raw(",\"group\":null,\"parents\":[],\"state\":\"up\",\"behind\":null}")
             case .down: json.raw(",\"group\":null,\"parents\":[],\"state\":\"down\",\"behind\":null}")
@@ -68,9 +68,52 @@ package enum Payloads {
             json.string(parent)
         }
         json.raw("],\"state\":")
-        json.string(host.state.rawValue)
+        json.string(host.reportedState.rawValue)
         json.raw(",\"behind\":")
-        if host.state == .unreachable, let behind = host.behind { json.string(behind) } else { json.raw("null") }
+        if host.reportedState == .unreachable, let behind = host.behind { json.string(behind) } else { json.raw("null") }
+        if let cluster = host.cluster { probes(cluster, into: &json) }
+        json.raw("}")
+    }
+
+    /// `,"view":"consensus","probes":[{"probe":"home","status":false,"last_performed":"…Z","rtt_ms":null,
+    /// "loss_pct":100.000},…]`: only for a host other live probes watch too.
+    static func probes(_ cluster: ClusterOverlay, into json: inout JSONBuffer) {
+        json.raw(",\"view\":")
+        json.string(cluster.view.rawValue)
+        json.raw(",\"probes\":[")
+        for (index, view) in cluster.probes.enumerated() {
+            if index > 0 { json.raw(",") }
+            json.raw("{\"probe\":")
+            json.string(view.probe)
+            json.raw(",\"status\":")
+            json.bool(!view.isDown)
+            json.raw(",\"last_performed\":")
+            json.time(view.lastPerformed)
+            json.raw(",\"rtt_ms\":")
+            json.fixed3(view.rttMilliseconds)
+            json.raw(",\"loss_pct\":")
+            json.fixed3(view.lossPercent)
+            json.raw("}")
+        }
+        json.raw("]")
+    }
+
+    /// `{"name":"home","live":true,"last_seen":"…Z","hosts":12,"first_seen":"…Z","version":"1.0.0","interval_s":30}`
+    package static func probe(_ probe: ProbeRecord, into json: inout JSONBuffer) {
+        json.raw("{\"name\":")
+        json.string(probe.name)
+        json.raw(",\"live\":")
+        json.bool(probe.live)
+        json.raw(",\"last_seen\":")
+        json.time(probe.lastSeen)
+        json.raw(",\"hosts\":")
+        json.integer(probe.hosts)
+        json.raw(",\"first_seen\":")
+        json.time(probe.firstSeen)
+        json.raw(",\"version\":")
+        json.string(probe.version)
+        json.raw(",\"interval_s\":")
+        json.fixed3(Double(probe.intervalMilliseconds) / 1000)
         json.raw("}")
     }
 

@@ -54,7 +54,7 @@ final class StatusView: Sendable {
         var groups = groupCounts.mapValues { (all: BodyWriter(hosts: $0.all), down: BodyWriter(hosts: $0.down)) }
         let now = Date()
         for chunk in chunks {
-            let figures = ledger?.figures(chunk.map { ($0.position, $0.downSince) }, now: now)
+            let figures = ledger?.figures(chunk.map { ($0.position, $0.figuresDownSince) }, now: now)
                 ?? Array(repeating: HostFigures(), count: chunk.count)
             for (offset, host) in chunk.enumerated() {
                 let check = CheckView(host: host, figures: figures[offset])
@@ -155,14 +155,14 @@ package final class StatusViews: Sendable {
     /// One host as it is now, with its figures (for the endpoints of one host, and the badge).
     func check(at position: Int) -> CheckView {
         let host = board.host(at: position)
-        return CheckView(host: host, figures: ledger?.figures(position: position, downSince: host.downSince, now: Date())
+        return CheckView(host: host, figures: ledger?.figures(position: position, downSince: host.figuresDownSince, now: Date())
                                                 ?? HostFigures())
     }
 
     /// Every host as it is now, with its figures (for /metrics).
     func checks() -> [CheckView] {
         let hosts = board.snapshot()
-        let figures = ledger?.figures(hosts.map { ($0.position, $0.downSince) }, now: Date())
+        let figures = ledger?.figures(hosts.map { ($0.position, $0.figuresDownSince) }, now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
         return zip(hosts, figures).map { CheckView(host: $0, figures: $1) }
     }

@@ -1,5 +1,5 @@
 // Shutdown: SIGTERM or SIGINT stops accepting connections, lets in-flight responses finish, stops the pings, and
-// gives the store, the history and the webhooks two seconds side by side to write and send what waits (what the
+// gives the store, the history, the webhooks and the probes' leaving two seconds side by side to write and send what waits (what the
 // store could not write stays in the journal, the history's steps in its spool); then the alive file says "stopped" and the daemon exits 0, within the
 // contract's 5 s. A second signal exits at once with 1.
 import Dispatch
@@ -17,7 +17,7 @@ extension Daemon {
             exit(1)
         }
         logger.info("shutdown", ["signal": signalName])
-        DispatchQueue.global().async { [server, monitor, writer, history, webhooks, logger] in
+        DispatchQueue.global().async { [server, monitor, writer, history, webhooks, coordinator, logger] in
             server.shutdown(gracePeriod: 2)
             monitor.stop()
             Self.logStatistics(monitor.statistics(), logger)
@@ -33,6 +33,7 @@ extension Daemon {
                 logger.info("history_stats", ["rows_written": figures.rowsWritten, "statements": figures.statements,
                                               "steps_dropped": figures.droppedSteps, "late_pings": figures.latePings])
             }
+            DispatchQueue.global().async(group: sent) { _ = coordinator.leave(timeout: 2) }
             DispatchQueue.global().async(group: sent) {
                 if !writer.flush(timeout: 2) {
                     logger.warning("shutdown_unflushed", ["pending": writer.pendingCount, "journaled": writer.journalWaiting])

@@ -8,6 +8,7 @@
 //                                      ├→ uptime ledger ──────────┤
 //                                      ├→ history → spool → MariaDB ┘ (latency and loss)
 //                                      └→ webhooks
+//   status board ⇄ probe coordinator ⇄ MariaDB (probes, views, consensus incidents, outbox → webhooks)
 import API
 import History
 import Dispatch
@@ -19,6 +20,7 @@ import ICMP
 import Logging
 import Monitor
 import Platform
+import Probes
 import Storage
 import Synchronization
 import Uptime
@@ -33,6 +35,8 @@ package final class Daemon {
     let ledger: UptimeLedger
     let webhooks: WebhookNotifier?
     let history: HistoryWriter
+    let roster = ProbeRoster()
+    let coordinator: ProbeCoordinator
     let monitor: Monitor
     let server: HTTPServer
     let reloader: HostFileReloader
@@ -93,15 +97,22 @@ package final class Daemon {
         } catch {
             throw Self.failed(StartupError("no ICMP socket could be opened: \(error)", exitCode: 1), logger)
         }
-        var observers: [any MonitorObserver] = [board, StoreFeed(writer), UptimeFeed(ledger), HistoryFeed(history)]
-        if let webhooks { observers.append(WebhookFeed(webhooks, board: board)) }
+        coordinator = ProbeCoordinator(settings: configuration.probe, version: Self.version,
+                                       interval: configuration.interval.seconds, database: configuration.database,
+                                       board: board, roster: roster, notifier: webhooks, logger: logger) { [ledger] domain, down, up in
+            if let up { ledger.recordClosed(domain: domain, upDetection: up) } else { ledger.recordOpened(domain: domain, downDetection: down) }
+        }
+        var observers: [any MonitorObserver] = [board, StoreFeed(writer, coordinator), UptimeFeed(ledger, coordinator),
+                                                HistoryFeed(history)]
+        if let webhooks { observers.append(WebhookFeed(webhooks, board: board, coordinator: coordinator)) }
         monitor = Monitor(settings: configuration.monitorSettings, downSince: recovery.downSince, pinger: pinger,
                           observers: observers, queue: pingQueue, logger: logger)
         reloader = HostFileReloader(configuration: configuration, monitor: monitor, started: started,
                                     initialText: configuration.hostsFileText, logger: logger)
         do {
             server = try Self.makeServer(configuration, board: board, ledger: ledger, writer: writer, history: history,
-                                         monitor: monitor, reloader: reloader, started: started, logger: logger)
+                                         roster: roster, monitor: monitor, reloader: reloader, started: started,
+                                         logger: logger)
         } catch {
             let reason = ConfigurationError("LISTEN_ADDR", configuration.listen.description, "\(error)")
             throw Self.failed(StartupError(reason), logger)
@@ -124,6 +135,7 @@ package final class Daemon {
         }
         history.start()
         monitor.start()
+        coordinator.start()
         server.start()
         logger.info("serving", ["address": server.boundAddress])
         signalSources = [(SIGTERM, "TERM"), (SIGINT, "INT")].map { number, name in
@@ -147,7 +159,8 @@ package final class Daemon {
     }
 
     private static func makeServer(_ configuration: Configuration, board: StatusBoard, ledger: UptimeLedger,
-                                   writer: StoreWriter, history: HistoryWriter, monitor: Monitor, reloader: HostFileReloader, started: Date,
+                                   writer: StoreWriter, history: HistoryWriter, roster: ProbeRoster, monitor: Monitor,
+                                   reloader: HostFileReloader, started: Date,
                                    logger: Logger) throws -> HTTPServer {
         var common: [(name: String, value: String)] = []
         if let origin = configuration.corsAllowOrigin { common.append(("Access-Control-Allow-Origin", origin)) }
@@ -170,9 +183,12 @@ package final class Daemon {
             }
         }
         return try HTTPServer(configuration: serverConfiguration, logger: logger, makeHandler: {
-            APIHandler(views: views, writer: writer, health: health, daemonFigures: figures, history: history)
+            APIHandler(views: views, writer: writer, health: health, daemonFigures: figures, history: history, roster: roster)
         })
     }
+
+    /// What the probes table says this daemon is.
+    static let version = "1.0.0"
 
     /// Most bytes of closed history steps kept in STATE_DIR/history while the database is away (about 4 hours of
     /// 10,000 hosts at a 1-minute step, 40 of 1,000).

@@ -2,19 +2,26 @@
 // records. The store writer gets state changes (a ping that only moves last_performed is batched there) and a
 // reload's new hosts to register, the uptime ledger the incidents' spans and the hosts a reload watches (with
 // their maintenance windows), the history every ping's RTT, the webhooks every incident opened or closed (with the check id, which the board
-// has once the database registered it).
+// has once the database registered it). Incidents of a host another live probe watches too are the probes'
+// consensus's (ProbeCoordinator): the feeds leave them alone.
 import Foundation
 import Monitor
+import Probes
 import Storage
 import Uptime
 import Webhooks
 
 final class StoreFeed: MonitorObserver {
     let writer: StoreWriter
+    let coordinator: ProbeCoordinator?
 
-    init(_ writer: StoreWriter) { self.writer = writer }
+    init(_ writer: StoreWriter, _ coordinator: ProbeCoordinator? = nil) {
+        self.writer = writer
+        self.coordinator = coordinator
+    }
 
     func monitor(_ event: MonitorEvent) {
+        if let host = event.incidentHost, coordinator?.isShared(host) == true { return }
         switch event {
         case .pinged(let ping):
             writer.submit(ping.flipped ? .flipped(domain: ping.domain, at: ping.completedAt, status: !ping.isDown)
@@ -44,10 +51,15 @@ final class StoreFeed: MonitorObserver {
 
 final class UptimeFeed: MonitorObserver {
     let ledger: UptimeLedger
+    let coordinator: ProbeCoordinator?
 
-    init(_ ledger: UptimeLedger) { self.ledger = ledger }
+    init(_ ledger: UptimeLedger, _ coordinator: ProbeCoordinator? = nil) {
+        self.ledger = ledger
+        self.coordinator = coordinator
+    }
 
     func monitor(_ event: MonitorEvent) {
+        if let host = event.incidentHost, coordinator?.isShared(host) == true { return }
         switch event {
         case .incidentOpened(let opened):
             ledger.recordOpened(domain: opened.domain, downDetection: opened.downDetection)
@@ -95,13 +107,16 @@ final class HistoryFeed: MonitorObserver {
 final class WebhookFeed: MonitorObserver {
     let notifier: WebhookNotifier
     let board: StatusBoard
+    let coordinator: ProbeCoordinator?
 
-    init(_ notifier: WebhookNotifier, board: StatusBoard) {
+    init(_ notifier: WebhookNotifier, board: StatusBoard, coordinator: ProbeCoordinator? = nil) {
         self.notifier = notifier
         self.board = board
+        self.coordinator = coordinator
     }
 
     func monitor(_ event: MonitorEvent) {
+        if let host = event.incidentHost, coordinator?.isShared(host) == true { return }
         switch event {
         case .incidentOpened(let opened):
             guard opened.kind.announced else { return }  // unreachable, in maintenance, or awaiting a parent's verdict
@@ -123,5 +138,19 @@ final class WebhookFeed: MonitorObserver {
         let host = board.host(at: position)
         notifier.notify(IncidentEvent(kind: kind, domain: domain, checkID: host.id, cause: cause, downDetection: since,
                                       upDetection: up, name: host.name, dependents: dependents))
+    }
+}
+
+extension MonitorEvent {
+    /// The place of the host an incident event is about; nil for pings and reloads.
+    var incidentHost: Int? {
+        switch self {
+        case .incidentOpened(let opened): opened.host
+        case .incidentClosed(let closed): closed.host
+        case .incidentClassified(let classified): classified.host
+        case .incidentDescribed(let described): described.host
+        case .incidentAdopted(let adopted): adopted.host
+        case .pinged, .hostsChanged: nil
+        }
     }
 }

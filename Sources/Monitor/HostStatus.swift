@@ -1,6 +1,8 @@
 // What the API shows of one host: its check id, address, name, group and parents, its last ping, its state
 // (up, down, unreachable behind which ancestor, maintenance, pending) and since when, its round-trip time and
-// recent loss, its round-trip times since start in a few buckets, and the incidents this run opened.
+// recent loss, its round-trip times since start in a few buckets, and the incidents this run opened; with
+// several probes on one database, what they agree on (ClusterOverlay).
+import Consensus
 import Foundation
 
 package struct HostStatus: Equatable, Sendable {
@@ -35,6 +37,13 @@ package struct HostStatus: Equatable, Sendable {
     package var downSince: Date?
     /// Incidents this run opened (for /metrics).
     package var incidentsOpened = 0
+    /// While down: this probe's cause ("no reply to 3 pings (timeout 1s)").
+    package var cause: String?
+    /// Since when this probe has seen the host up: its last incident's up detection, or its first ping.
+    package var upSince: Date?
+    /// When other live probes watch the host too: their consensus and each probe's view; nil otherwise (a lone
+    /// probe reports its own view, as it always has).
+    package var cluster: ClusterOverlay?
 
     package init(id: Int64, domain: String, lastPerformed: Date? = nil, isDown: Bool = false, downSince: Date? = nil) {
         self.id = id
@@ -59,16 +68,36 @@ package struct HostStatus: Equatable, Sendable {
         parents = spec.attributes.parents
     }
 
-    /// Applies `change`; true when what is reported of the host (status, state, the ancestor it is behind) moved.
+    /// Applies `change`; true when what is reported of the host (status, state, the ancestor it is behind, the
+    /// probes' consensus) moved.
     mutating func change(_ change: (inout HostStatus) -> Void) -> Bool {
-        let before = (reportedUp, state, behind)
+        let before = (reportedUp, state, behind, cluster)
         change(&self)
-        return before != (reportedUp, state, behind)
+        return before != (reportedUp, state, behind, cluster)
+    }
+
+    /// The contract's `state`: this probe's own, unless the probes' consensus says otherwise (down, or up again
+    /// while this probe alone still sees it down).
+    package var reportedState: HostState {
+        guard let cluster, cluster.view == .consensus else { return state }
+        if cluster.down { return state == .unreachable || state == .maintenance ? state : .down }
+        return state == .down || state == .unreachable ? .up : state
+    }
+
+    /// What the uptime figures' `down_for_s` counts from.
+    package var figuresDownSince: Date? { cluster?.view == .consensus ? reportedDownSince : downSince }
+
+    /// The contract's `down_since`: the consensus incident's start when probes agree, else this probe's.
+    package var reportedDownSince: Date? {
+        if reportedUp { return nil }
+        if let cluster, cluster.view == .consensus { return cluster.downSince ?? downSince }
+        return downSince
     }
 
     /// The contract's `status`: a host that has not completed a ping yet is reported up; in maintenance it says
     /// whether the host answers; otherwise false while down or unreachable.
     package var reportedUp: Bool {
+        if let cluster, cluster.view == .consensus { return !cluster.down }
         if lastPerformed == nil { return true }
         if state == .maintenance { return answering }
         return !isDown

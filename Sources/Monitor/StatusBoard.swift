@@ -90,6 +90,7 @@ package final class StatusBoard: MonitorObserver {
                 status.state = report.state
                 status.answering = report.succeeded
                 status.downSince = report.isDown ? report.downSince : nil
+                if status.upSince == nil, !report.isDown { status.upSince = report.completedAt }
                 if case .reply(let rtt) = report.outcome {
                     status.lastRTTMilliseconds = rtt
                     status.rtts.record(milliseconds: rtt)
@@ -100,10 +101,12 @@ package final class StatusBoard: MonitorObserver {
             update(opened.host) { status in
                 status.incidentsOpened += 1
                 status.behind = opened.behind?.domain
+                status.cause = opened.cause
             }
         case .incidentClassified(let classified):
             update(classified.host) { status in
                 status.behind = classified.behind?.domain
+                status.cause = classified.cause
                 if status.state != .maintenance { status.state = classified.kind.state }
             }
         case .incidentAdopted(let adopted):
@@ -113,9 +116,13 @@ package final class StatusBoard: MonitorObserver {
                 if status.state != .maintenance { status.state = .down }
             }
         case .incidentClosed(let closed):
-            update(closed.host) { $0.behind = nil }
-        case .incidentDescribed:
-            break
+            update(closed.host) { status in
+                status.behind = nil
+                status.cause = nil
+                status.upSince = closed.upDetection
+            }
+        case .incidentDescribed(let described):
+            update(described.host) { $0.cause = described.cause }
         case .hostsChanged(let change):
             apply(change)
         }
@@ -143,6 +150,11 @@ package final class StatusBoard: MonitorObserver {
             publishedStateVersion.wrappingAdd(1, ordering: .releasing)
             publishedVersion.wrappingAdd(1, ordering: .releasing)
         }
+    }
+
+    /// Sets (or, with nil, clears) the probes' consensus of the hosts at these places.
+    package func applyCluster(_ overlays: [Int: ClusterOverlay?]) {
+        for (position, overlay) in overlays { update(position) { $0.cluster = overlay } }
     }
 
     private func update(_ position: Int, _ change: (inout HostStatus) -> Void) {

@@ -14,6 +14,8 @@ final class WebhookDeliveryQueue: Sendable {
         let message: WebhookMessage
         let queuedAt: MonotonicInstant
         var attempts = 0
+        /// Told once whether the event was delivered (false: refused for good, given up or dropped).
+        let done: (@Sendable (Bool) -> Void)?
     }
 
     private enum Phase {
@@ -57,10 +59,11 @@ final class WebhookDeliveryQueue: Sendable {
     var isIdle: Bool { line.withLock { $0.pending.isEmpty && $0.phase == .idle } }
 
     /// Queues an event behind the others; returns at once.
-    func enqueue(_ event: IncidentEvent, _ message: WebhookMessage) {
+    func enqueue(_ event: IncidentEvent, _ message: WebhookMessage, done: (@Sendable (Bool) -> Void)? = nil) {
         let (start, dropped) = line.withLock { line -> (Bool, Pending?) in
             guard !line.stopped else { return (false, nil) }
-            line.pending.append(Pending(sequence: line.nextSequence, event: event, message: message, queuedAt: .now()))
+            line.pending.append(Pending(sequence: line.nextSequence, event: event, message: message, queuedAt: .now(),
+                                        done: done))
             line.nextSequence += 1
             var dropped: Pending?
             let inFlight = line.phase == .sending ? 1 : 0
@@ -70,6 +73,7 @@ final class WebhookDeliveryQueue: Sendable {
             return (start, dropped)
         }
         if let dropped {
+            dropped.done?(false)
             logger.warning("webhook_dropped", ["webhook": label, "host": dropped.event.domain,
                                                "kind": WebhookMessage.eventName(dropped.event.kind),
                                                "reason": "more than \(policy.maximumPending) events waiting"])
@@ -123,6 +127,7 @@ final class WebhookDeliveryQueue: Sendable {
                                                "kind": WebhookMessage.eventName(head.event.kind), "status": status,
                                                "attempts": head.attempts,
                                                "after_s": String(format: "%.3f", MonotonicInstant.now().seconds(since: head.queuedAt))])
+            head.done?(true)
             removeHeadAndContinue()
         case .failed(let reason):
             fail(head, reason)
@@ -149,6 +154,7 @@ final class WebhookDeliveryQueue: Sendable {
         logger.error("webhook_failed", ["webhook": label, "host": head.event.domain,
                                         "kind": WebhookMessage.eventName(head.event.kind), "reason": reason,
                                         "attempts": head.attempts])
+        head.done?(false)
         removeHeadAndContinue()
     }
 

@@ -3,6 +3,7 @@
 import Foundation
 import Logging
 import Platform
+import Synchronization
 
 package final class WebhookNotifier: Sendable {
     private let format: WebhookConfiguration.Format
@@ -34,6 +35,23 @@ package final class WebhookNotifier: Sendable {
         guard !queues.isEmpty else { return }
         let message = WebhookMessage(event, format: format)
         for queue in queues { queue.enqueue(event, message) }
+    }
+
+    /// Like `notify`, and `done` is told once, when every URL has delivered the event (true) or one of them has
+    /// refused it for good, given up or dropped it (false). Not told if the notifier stops first.
+    package func notify(_ event: IncidentEvent, done: @escaping @Sendable (Bool) -> Void) {
+        guard !queues.isEmpty else { return done(true) }
+        let message = WebhookMessage(event, format: format)
+        let remaining = Atomic<Int>(queues.count)
+        let allDelivered = Atomic<Bool>(true)
+        for queue in queues {
+            queue.enqueue(event, message) { delivered in
+                if !delivered { allDelivered.store(false, ordering: .relaxed) }
+                if remaining.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+                    done(allDelivered.load(ordering: .relaxed))
+                }
+            }
+        }
     }
 
     /// Events not yet delivered or given up, over all URLs.

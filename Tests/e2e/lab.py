@@ -207,12 +207,12 @@ def wait_for(predicate, timeout, step=0.1):
 
 
 @contextlib.contextmanager
-def webhook_receiver(ns, port):
-    """Runs webhook_receiver.py on 127.0.0.1:`port` inside `ns`; yields the JSON-lines file it appends POSTs to."""
+def webhook_receiver(ns, port, address="127.0.0.1"):
+    """Runs webhook_receiver.py on `address`:`port` inside `ns`; yields the JSON-lines file it appends POSTs to."""
     here = os.path.dirname(os.path.abspath(__file__))
     outfile = tempfile.NamedTemporaryFile(prefix="status-e2e-webhooks-", suffix=".jsonl", delete=False).name
     process = subprocess.Popen(["ip", "netns", "exec", ns, sys.executable, f"{here}/webhook_receiver.py", str(port),
-                                outfile])
+                                outfile, address])
     time.sleep(0.5)
     try:
         yield outfile

@@ -1,5 +1,6 @@
 // The daemon's whole configuration, read from environment variables (see CONTRACT.md) and validated: each part's
 // own settings (the monitor's, the database's, the webhooks'), built from the variables that name them.
+import Consensus
 import Encoding
 import Foundation
 import History
@@ -45,6 +46,8 @@ package struct Configuration: Equatable, Sendable {
     package var webhooks: WebhookConfiguration = WebhookConfiguration()
     /// HISTORY_STEP and HISTORY_RETENTION: the latency and loss history's resolutions and how long each is kept.
     package var history = HistoryLadder(step: 60)
+    /// PROBE_NAME and MONITORING_QUORUM: this probe among the others on the database.
+    package var probe = ProbeSettings(name: "status")
 
     /// What the monitor is told: hosts, interval, timeout and thresholds.
     package var monitorSettings: MonitorSettings {
@@ -113,6 +116,7 @@ package struct Configuration: Equatable, Sendable {
         configuration.variableHosts = variableHosts
         configuration.namedTimeZone = timeZone
         configuration.history = try parseHistory(environment)
+        configuration.probe = try parseProbe(environment)
         configuration.watchHostsFile = try parseSwitch("MONITORING_HOSTS_FILE_WATCH", environment["MONITORING_HOSTS_FILE_WATCH"]) ?? true
         if let hostsFile {
             let text = try HostFile.read(path: hostsFile)

@@ -107,6 +107,22 @@ enum MariaDBSchema {
               KEY observations_by_probe (probe)
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
+            // The webhooks of incidents the probes' consensus opened or closed: written in the same transaction
+            // as the incident, sent by whichever live probe claims the row (a lease of 30 s), once.
+            """
+            CREATE TABLE IF NOT EXISTS notification_outbox (
+              id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+              incident_id BIGINT UNSIGNED NOT NULL,
+              event VARCHAR(8) NOT NULL,
+              created_at DATETIME(3) NOT NULL,
+              claimed_by VARCHAR(64) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NULL,
+              claimed_until DATETIME(3) NULL,
+              attempts INT UNSIGNED NOT NULL DEFAULT 0,
+              sent_at DATETIME(3) NULL,
+              UNIQUE KEY outbox_once (incident_id, event),
+              KEY outbox_waiting (sent_at, id)
+            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
+            """,
         ],
     ]
 

@@ -4,7 +4,7 @@
 import Foundation
 
 package final class MariaDBProbeStore {
-    private let connection: MariaDBConnection
+    let connection: MariaDBConnection
     /// Observations per upsert: nine values each, well under MariaDB's 65,535 placeholders.
     static let observationBatch = 1000
 
@@ -67,6 +67,21 @@ package final class MariaDBProbeStore {
             let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
             try connection.execute("DELETE FROM observations WHERE probe = ? AND check_id IN (\(marks))",
                                    [.text(probe)] + batch.map { .int($0) })
+        }
+    }
+
+    /// Takes every view of `probe` away: at its start (what it saw before is stale) and when it stops.
+    package func forgetAll(probe: String) throws {
+        try connection.execute("DELETE FROM observations WHERE probe = ?", [.text(probe)])
+    }
+
+    /// Marks the probe as gone at once (a stop), instead of after its liveness bound: its last_seen moves back.
+    package func leave(probe: String) throws {
+        try connection.transaction {
+            try forgetAll(probe: probe)
+            try connection.execute(
+                "UPDATE probes SET last_seen = NOW(3) - INTERVAL (3 * interval_ms + 10001) * 1000 MICROSECOND WHERE name = ?",
+                [.text(probe)])
         }
     }
 

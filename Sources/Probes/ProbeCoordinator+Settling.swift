@@ -1,0 +1,110 @@
+// The coordinator's reading of the other probes: each shared host's verdict, settled in the database when it
+// differs from the ongoing incident; the consensus and every probe's view on the board; this probe's own view
+// when the database is away.
+import Consensus
+import Foundation
+import Monitor
+import Storage
+
+extension ProbeCoordinator {
+    func settle(_ hosts: [HostStatus], views: [Int64: [StoredObservation]], _ state: State) throws {
+        var sharedPositions = Set<Int>()
+        var sharedIDs = Set<Int64>()
+        var overlays: [Int: ClusterOverlay?] = [:]
+        for host in hosts {
+            let stored = views[host.id] ?? []
+            let others = stored.filter { $0.live && $0.probe != settings.name }
+            let wasShared = state.sharedIDs.contains(host.id)
+            guard !others.isEmpty || wasShared, let mine = Self.observation(of: host) else {
+                if state.overlays[host.position] != nil { overlays[host.position] = .some(nil) }
+                continue
+            }
+            var live = others.map { Self.view($0.probe, $0.observation) }
+            live.append(Self.view(settings.name, mine))
+            live.sort { $0.probe < $1.probe }
+            let verdict = Verdict.of(live, quorum: settings.quorum)
+            let ongoing = state.ongoing[host.id]
+            if needsSettling(verdict, ongoing) {
+                try settleHost(host, state)
+            }
+            if others.isEmpty {
+                // Alone again: the monitor's own incidents take over from here.
+                if state.overlays[host.position] != nil { overlays[host.position] = .some(nil) }
+                continue
+            }
+            sharedPositions.insert(host.position)
+            sharedIDs.insert(host.id)
+            let now = state.ongoing[host.id]
+            let overlay = ClusterOverlay(view: .consensus, down: now != nil, downSince: now?.downDetection, probes: live)
+            if state.overlays[host.position] != overlay { overlays[host.position] = overlay }
+        }
+        state.sharedIDs = sharedIDs
+        publishShared(sharedPositions)
+        apply(overlays, state)
+    }
+
+    private func needsSettling(_ verdict: Verdict, _ ongoing: OngoingSummary?) -> Bool {
+        switch verdict {
+        case .down: return ongoing == nil
+        case .up: return ongoing != nil
+        case .undecided: return false
+        }
+    }
+
+    /// Settles one host under lock, from the views the database holds (this probe's was written this tick).
+    private func settleHost(_ host: HostStatus, _ state: State) throws {
+        let me = settings.name
+        let quorum = settings.quorum
+        let result = try state.store.settle(checkID: host.id) { stored, ongoing in
+            let live = stored.filter { $0.live || $0.probe == me }.map { Self.view($0.probe, $0.observation) }
+            switch Verdict.of(live, quorum: quorum) {
+            case .down(let since, let description) where ongoing == nil: return .open(downDetection: since, description: description)
+            case .up(let since) where ongoing != nil: return .close(upDetection: since)
+            default: return .keep
+            }
+        }
+        switch result {
+        case .opened(let id, let downDetection, let description):
+            state.ongoing[host.id] = OngoingSummary(id: id, downDetection: downDetection, description: description)
+            logger.info("incident_opened", ["host": host.domain, "check_id": host.id, "incident_id": id,
+                                            "cause": description, "by": "consensus", "probe": me])
+            onIncident(host.domain, downDetection, nil)
+        case .closed(let id, let upDetection):
+            let downDetection = state.ongoing[host.id]?.downDetection
+            state.ongoing[host.id] = nil
+            logger.info("incident_closed", ["host": host.domain, "check_id": host.id, "incident_id": id,
+                                            "by": "consensus", "probe": me])
+            if let downDetection { onIncident(host.domain, downDetection, upDetection) }
+        case .unchanged:
+            break
+        }
+    }
+
+    static func view(_ probe: String, _ observation: Observation) -> ProbeView {
+        ProbeView(probe: probe, isDown: observation.isDown, since: observation.since,
+                  lastPerformed: observation.lastPerformed, rttMilliseconds: observation.rttMilliseconds,
+                  lossPercent: observation.lossPercent, cause: observation.cause)
+    }
+
+    /// Without the database: shared hosts show this probe's own view, marked "local".
+    func showLocal(_ hosts: [HostStatus], _ state: State) {
+        var overlays: [Int: ClusterOverlay?] = [:]
+        for host in hosts {
+            guard var overlay = state.overlays[host.position], let mine = Self.observation(of: host) else { continue }
+            overlay.view = .local
+            overlay.down = mine.isDown
+            overlay.downSince = mine.isDown ? mine.since : nil
+            if let index = overlay.probes.firstIndex(where: { $0.probe == settings.name }) {
+                overlay.probes[index] = Self.view(settings.name, mine)
+            }
+            if state.overlays[host.position] != overlay { overlays[host.position] = overlay }
+        }
+        apply(overlays, state)
+    }
+
+    private func apply(_ overlays: [Int: ClusterOverlay?], _ state: State) {
+        guard !overlays.isEmpty else { return }
+        for (position, overlay) in overlays { state.overlays[position] = overlay }
+        board.applyCluster(overlays)
+    }
+}

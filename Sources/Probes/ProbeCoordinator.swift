@@ -1,0 +1,177 @@
+// Several probes, one truth. Once a second, on a queue and a database connection of its own, this probe
+//   1. writes its heartbeat and the views of its hosts that changed (all of them every 10 s, for the RTT and
+//      loss the others show),
+//   2. reads every probe, every view and the ongoing incidents,
+//   3. for each host that another live probe watches too ("shared"): takes the verdict of the live views under
+//      MONITORING_QUORUM, and when it differs from the database's ongoing incident, settles the host in one
+//      transaction (MariaDBProbeStore.settle) that opens or closes the incident with its webhook in the outbox,
+//   4. shows the consensus and every probe's view on the status board, and sends the outbox's webhooks it claims.
+// A host no other live probe watches is left to the monitor's own incidents, exactly as a lone daemon does; the
+// feeds ask `isShared` before they write or announce an incident. When the database is lost, shared hosts show
+// this probe's own view ("view":"local") until it is back, and the next settling uses every probe's view then.
+import Consensus
+import Dispatch
+import Foundation
+import Logging
+import Monitor
+import Platform
+import Storage
+import Synchronization
+import Webhooks
+
+package final class ProbeCoordinator: Sendable {
+    /// Hands incidents the consensus opened or closed to the uptime ledger (the monitor's feed does so for the
+    /// rest): domain, down detection, and up detection when closed.
+    package typealias IncidentSink = @Sendable (_ domain: String, _ downDetection: Date, _ upDetection: Date?) -> Void
+
+    let settings: ProbeSettings
+    let version: String
+    let intervalMilliseconds: Int64
+    let board: StatusBoard
+    let roster: ProbeRoster
+    let notifier: WebhookNotifier?
+    let logger: Logger
+    let onIncident: IncidentSink
+    let queue = DispatchQueue(label: "status.probes", qos: .utility)
+    let state: QueueConfined<State>
+    /// The places of the hosts another live probe watches too, for the feeds (read on the ping queue).
+    private let shared = Mutex<Set<Int>>([])
+
+    /// Everything that lives on the coordinator's queue.
+    final class State {
+        let store: MariaDBProbeStore
+        var migrated = false
+        /// The views this probe last wrote, by check id.
+        var written: [Int64: Observation] = [:]
+        var lastFullWrite: MonotonicInstant?
+        /// Check ids shared at the last reading (a host that stops being shared is settled once more alone).
+        var sharedIDs: Set<Int64> = []
+        var overlays: [Int: ClusterOverlay] = [:]
+        /// Ongoing incidents at the last reading, by check id.
+        var ongoing: [Int64: OngoingSummary] = [:]
+        var reachable = true
+        /// Outbox rows handed to the notifier and not yet done.
+        var sending: Set<Int64> = []
+        var timer: DispatchSourceTimer?
+        var lastTick: MonotonicInstant?
+        /// Another probe was live at the last reading.
+        var othersLive = false
+
+        init(store: MariaDBProbeStore) { self.store = store }
+    }
+
+    package init(settings: ProbeSettings, version: String, interval: Double, database: DatabaseConfiguration,
+                 board: StatusBoard, roster: ProbeRoster, notifier: WebhookNotifier?, logger: Logger,
+                 onIncident: @escaping IncidentSink) {
+        self.settings = settings
+        self.version = version
+        self.intervalMilliseconds = Int64((interval * 1000).rounded())
+        self.board = board
+        self.roster = roster
+        self.notifier = notifier
+        self.logger = logger
+        self.onIncident = onIncident
+        state = QueueConfined(State(store: MariaDBProbeStore(configuration: database)), queue: queue)
+    }
+
+    /// Whether another live probe watches the host at `position` (its incidents are the consensus's then).
+    package func isShared(_ position: Int) -> Bool { shared.withLock { $0.contains(position) } }
+
+    func publishShared(_ positions: Set<Int>) { shared.withLock { $0 = positions } }
+
+    package func start() {
+        state.async { [self] state in
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.schedule(deadline: .now() + 0.2, repeating: Self.period, leeway: .milliseconds(100))
+            timer.setEventHandler { [self] in tick(self.state.value) }
+            timer.resume()
+            state.timer = timer
+        }
+    }
+
+    /// Stops the ticks and, within `timeout` seconds, tells the others this probe is gone (its views leave the
+    /// quorum now, not after its liveness bound). False if the database did not answer in time.
+    package func leave(timeout: Double) -> Bool {
+        let done = DispatchSemaphore(value: 0)
+        let left = Atomic<Bool>(false)
+        state.async { [settings] state in
+            state.timer?.cancel()
+            if state.migrated, state.reachable, (try? state.store.leave(probe: settings.name)) != nil {
+                left.store(true, ordering: .relaxed)
+            }
+            done.signal()
+        }
+        return done.wait(timeout: .now() + timeout) == .success && left.load(ordering: .relaxed)
+    }
+
+    /// A tick a second while other probes are live; alone, only the heartbeat and the roster, every 5 s (well
+    /// within the 13 s the others would wait at a 1 s interval), so a lone daemon costs what it always did.
+    static let period = 1.0
+    static let alonePeriod = 5.0
+    static let fullWriteSeconds = 10.0
+
+    private func tick(_ state: State) {
+        let alone = state.sharedIDs.isEmpty && !state.othersLive
+        if alone, let last = state.lastTick, MonotonicInstant.now().seconds(since: last) < Self.alonePeriod - 0.1 {
+            return
+        }
+        state.lastTick = .now()
+        let hosts = board.snapshot().filter { $0.id != 0 }
+        do {
+            if !state.migrated {
+                try state.store.migrate()
+                try state.store.forgetAll(probe: settings.name)    // what this probe saw before it started is stale
+                state.migrated = true
+            }
+            if alone {
+                try state.store.heartbeat(name: settings.name, version: version, intervalMilliseconds: intervalMilliseconds,
+                                          hosts: hosts.count)
+                state.lastFullWrite = nil    // another probe may come: it gets every view at once
+            } else {
+                try writeViews(hosts, state)
+            }
+            let probes = try state.store.probes()
+            roster.publish(probes, at: Date())
+            state.othersLive = probes.contains { $0.live && $0.name != settings.name }
+            if !state.reachable { logger.info("probes_database_back", ["server": state.store.server]) }
+            state.reachable = true
+            if state.othersLive || !state.sharedIDs.isEmpty {
+                if alone { try writeViews(hosts, state) }
+                let views = try state.store.observations()
+                state.ongoing = try state.store.ongoingIncidents()
+                try settle(hosts, views: views, state)
+            }
+            sendOutbox(state)
+        } catch {
+            if state.reachable {
+                logger.warning("probes_database_unavailable", ["reason": "\(error)", "view": "local"])
+            }
+            state.reachable = false
+            showLocal(hosts, state)
+        }
+    }
+
+    /// This probe's own view of a host, from the board.
+    static func observation(of host: HostStatus) -> Observation? {
+        guard let last = host.lastPerformed else { return nil }
+        return Observation(checkID: host.id, isDown: host.isDown,
+                           since: (host.isDown ? host.downSince : host.upSince) ?? last, lastPerformed: last,
+                           rttMilliseconds: host.lastRTTMilliseconds, lossPercent: host.recent.lossPercent,
+                           cause: host.isDown ? host.cause : nil)
+    }
+
+    private func writeViews(_ hosts: [HostStatus], _ state: State) throws {
+        let full = state.lastFullWrite.map { MonotonicInstant.now().seconds(since: $0) >= Self.fullWriteSeconds } ?? true
+        var changed: [Observation] = []
+        for host in hosts {
+            guard let mine = Self.observation(of: host) else { continue }
+            if full { changed.append(mine); continue }
+            guard let before = state.written[host.id] else { changed.append(mine); continue }
+            if before.isDown != mine.isDown || before.since != mine.since || before.cause != mine.cause { changed.append(mine) }
+        }
+        try state.store.write(probe: settings.name, version: version, intervalMilliseconds: intervalMilliseconds,
+                              hosts: hosts.count, observations: changed)
+        for item in changed { state.written[item.checkID] = item }
+        if full { state.lastFullWrite = .now() }
+    }
+}
