@@ -43,7 +43,7 @@ let package = Package(
                 // The host file: text in, validated hosts (names, groups, parents, settings, maintenance) out.
         .target(name: "HostFile", dependencies: ["Monitor", "Encoding"]),
         // Several probes on one database: views written and read, the consensus settled, the outbox sent.
-        .target(name: "Probes", dependencies: ["Consensus", "Monitor", "Storage", "Webhooks", "Platform", "Logging"]),
+        .target(name: "Probes", dependencies: ["Consensus", "Monitor", "Storage", "Webhooks", "Platform", "Encoding", "Logging"]),
         .target(
             name: "API",
             dependencies: ["HTTP", "History", "Monitor", "Storage", "Uptime", "Platform", "Encoding", "Logging"],

@@ -2,6 +2,7 @@
 // differs from the ongoing incident; the consensus and every probe's view on the board; this probe's own view
 // when the database is away.
 import Consensus
+import Encoding
 import Foundation
 import Monitor
 import Storage
@@ -67,16 +68,27 @@ extension ProbeCoordinator {
         case .opened(let id, let downDetection, let description):
             state.ongoing[host.id] = OngoingSummary(id: id, downDetection: downDetection, description: description)
             logger.info("incident_opened", ["host": host.domain, "check_id": host.id, "incident_id": id,
-                                            "cause": description, "by": "consensus", "probe": me])
-            onIncident(host.domain, downDetection, nil)
+                                            "down_detection": JSONText.time(downDetection), "cause": description, "by": "consensus"])
         case .closed(let id, let upDetection):
-            let downDetection = state.ongoing[host.id]?.downDetection
             state.ongoing[host.id] = nil
             logger.info("incident_closed", ["host": host.domain, "check_id": host.id, "incident_id": id,
-                                            "by": "consensus", "probe": me])
-            if let downDetection { onIncident(host.domain, downDetection, upDetection) }
+                                            "up_detection": JSONText.time(upDetection), "by": "consensus"])
         case .unchanged:
             break
+        }
+    }
+
+    /// The uptime ledger learns the shared hosts' incidents that opened or closed since the last reading,
+    /// whichever probe settled them.
+    func tellLedger(_ hosts: [HostStatus], before: [Int64: OngoingSummary], _ state: State) throws {
+        for host in hosts where state.sharedIDs.contains(host.id) {
+            let was = before[host.id], now = state.ongoing[host.id]
+            guard was?.id != now?.id else { continue }
+            if let was {
+                let up = try state.store.upDetection(incidentID: was.id) ?? Date()
+                onIncident(host.domain, was.downDetection, up)
+            }
+            if let now { onIncident(host.domain, now.downDetection, nil) }
         }
     }
 

@@ -49,9 +49,12 @@ package final class ProbeCoordinator: Sendable {
         var overlays: [Int: ClusterOverlay] = [:]
         /// Ongoing incidents at the last reading, by check id.
         var ongoing: [Int64: OngoingSummary] = [:]
+        var readOngoing = false
         var reachable = true
         /// Outbox rows handed to the notifier and not yet done.
         var sending: Set<Int64> = []
+        /// Outbox rows delivered whose mark as sent has not reached the database yet.
+        var unmarked: Set<Int64> = []
         var timer: DispatchSourceTimer?
         var lastTick: MonotonicInstant?
         /// Another probe was live at the last reading.
@@ -138,8 +141,12 @@ package final class ProbeCoordinator: Sendable {
             if state.othersLive || !state.sharedIDs.isEmpty {
                 if alone { try writeViews(hosts, state) }
                 let views = try state.store.observations()
+                let before = state.ongoing
                 state.ongoing = try state.store.ongoingIncidents()
                 try settle(hosts, views: views, state)
+                // The first reading only learns what is ongoing: the ledger has it from the registration.
+                if state.readOngoing { try tellLedger(hosts, before: before, state) }
+                state.readOngoing = true
             }
             sendOutbox(state)
         } catch {
@@ -172,6 +179,13 @@ package final class ProbeCoordinator: Sendable {
         try state.store.write(probe: settings.name, version: version, intervalMilliseconds: intervalMilliseconds,
                               hosts: hosts.count, observations: changed)
         for item in changed { state.written[item.checkID] = item }
+        // Hosts a reload took away: this probe's views of them leave the quorum.
+        let watched = Set(hosts.map(\.id))
+        let gone = state.written.keys.filter { !watched.contains($0) }
+        if !gone.isEmpty {
+            try state.store.forget(probe: settings.name, checkIDs: gone)
+            for id in gone { state.written[id] = nil }
+        }
         if full { state.lastFullWrite = .now() }
     }
 }

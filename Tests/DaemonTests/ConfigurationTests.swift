@@ -77,6 +77,8 @@ import Webhooks
         #expect(config.database.host == "db1")
         #expect(config.database.endpoints[2].description == "[2001:db8::5]:3310")
         #expect(try parse([:]).database.endpoints == [DatabaseEndpoint(host: "127.0.0.1", port: 3306)])
+        #expect(try parse(["MYSQL_HOSTS": "/run/n1.sock,db2:3307"]).database.endpoints
+            == [DatabaseEndpoint(socket: "/run/n1.sock"), DatabaseEndpoint(host: "db2", port: 3307)])
         #expect(throws: ConfigurationError.self) { try parse(["MYSQL_HOSTS": "a:1", "MYSQL_HOST": "b"]) }
     }
 

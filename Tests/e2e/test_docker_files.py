@@ -80,3 +80,19 @@ def test_the_image_is_multi_stage_slim_and_runs_as_a_non_root_user():
     user = re.findall(r"^USER\s+(\S+)", runtime, re.M)
     assert user and user[-1].split(":")[0] not in ("root", "0"), user
     assert re.search(r'^HEALTHCHECK .*"/usr/local/bin/status", "healthcheck"', runtime, re.M)
+
+
+def test_the_two_probe_example_gives_each_probe_its_name_state_and_port_over_one_database():
+    result = subprocess.run([compose_binary(), "--project-directory", ROOT, "-f",
+                             os.path.join(ROOT, "docker-compose.probes.yml"), "config"],
+                            capture_output=True, text=True, env={**os.environ, "MONITORING_HOSTS": "nas.lan"})
+    assert result.returncode == 0, result.stderr
+    services = yaml.safe_load(result.stdout)["services"]
+    home, office = services["home"], services["office"]
+    assert (home["environment"]["PROBE_NAME"], office["environment"]["PROBE_NAME"]) == ("home", "office")
+    for probe in (home, office):
+        assert probe["environment"]["MYSQL_HOST"] == "db" and probe["environment"]["MONITORING_HOSTS"] == "nas.lan"
+        assert probe["depends_on"]["db"]["condition"] == "service_healthy"
+        assert probe["sysctls"]["net.ipv4.ping_group_range"] == "0 2147483647"
+    assert home["volumes"][0].split(":")[0] != office["volumes"][0].split(":")[0], "each probe keeps its own journal"
+    assert {p["published"] for p in home["ports"]} != {p["published"] for p in office["ports"]}

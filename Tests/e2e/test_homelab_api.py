@@ -69,7 +69,7 @@ def test_the_openapi_document_is_valid_and_names_every_endpoint(daemon):
     assert document["openapi"].startswith("3.1")
     assert set(document["paths"]) == {"/", "/status", "/status/down", "/status/service/{domain}",
                                       "/status/service/{domain}/incidents", "/status/service/{domain}/badge.svg",
-                                      "/status/service/{domain}/history", "/status/history",
+                                      "/status/service/{domain}/history", "/status/history", "/status/probes",
                                       "/healthz", "/metrics", "/openapi.json", "/favicon.ico"}
 
 

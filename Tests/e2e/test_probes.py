@@ -11,6 +11,7 @@ host that each reaches by its own link (probe_lab.py), so the host can be hidden
 
 Every probe's webhooks go to one receiver in the host's namespace."""
 import json
+import re
 import signal
 import time
 
@@ -93,13 +94,14 @@ def test_three_probes_agree_on_one_incident_and_one_webhook(binary, probe_lab, d
             rows = incidents(database)
             assert len(rows) == 1, rows
             description = rows[0][1]
-            assert "at home and office" in description and "lab still answered" in description, description
+            # The probes in the order they saw it go down: home was hidden first, but office may have noticed first.
+            assert re.search(r"at (home and office|office and home); lab still answered", description), description
             for daemon in daemons.values():
                 assert check(daemon)["down_since"] is not None
             wait_for(lambda: delivered(outfile, "incident_opened"), 15)
             time.sleep(3)  # any second webhook would have come by now
             opened = delivered(outfile, "incident_opened")
-            assert len(opened) == 1 and opened[0]["host"] == HOST and "home and office" in opened[0]["cause"], opened
+            assert len(opened) == 1 and opened[0]["host"] == HOST and opened[0]["cause"] == description, opened
 
             # Shown again: the incident closes, one webhook.
             probe_lab.hide_from()

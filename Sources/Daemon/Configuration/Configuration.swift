@@ -254,11 +254,16 @@ package struct Configuration: Equatable, Sendable {
         return database
     }
 
-    /// `host[:port],host[:port],…` (an IPv6 address in brackets when it has a port): the servers to try in turn.
+    /// `host[:port],host[:port],…` (an IPv6 address in brackets when it has a port; a path starting with `/` is a
+    /// Unix socket): the servers to try in turn.
     static func parseEndpoints(_ list: String, defaultPort: UInt16) throws -> [DatabaseEndpoint] {
         var endpoints: [DatabaseEndpoint] = []
         for item in list.split(separator: ",", omittingEmptySubsequences: false) {
             let text = item.trimmingCharacters(in: .whitespaces)
+            if text.hasPrefix("/") {
+                endpoints.append(DatabaseEndpoint(socket: text))
+                continue
+            }
             var host = text
             var port = defaultPort
             if text.hasPrefix("["), let close = text.firstIndex(of: "]") {

@@ -2,17 +2,28 @@
 // addresses (MYSQL_HOSTS, e.g. the nodes of a Galera cluster) are tried in turn: a connection that cannot be made
 // or that breaks moves on to the next.
 
-/// One database server's address.
+/// One database server's address: host and port, or a Unix socket's path.
 package struct DatabaseEndpoint: Equatable, Sendable, CustomStringConvertible {
     package var host: String
     package var port: UInt16
+    /// When set, the server's Unix socket (host and port are then not used).
+    package var socket: String?
 
     package init(host: String, port: UInt16 = 3306) {
         self.host = host
         self.port = port
     }
 
-    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    package init(socket: String) {
+        self.host = "localhost"
+        self.port = 0
+        self.socket = socket
+    }
+
+    package var description: String {
+        if let socket { return "socket \(socket)" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
 }
 
 package struct DatabaseConfiguration: Equatable, Sendable {

@@ -63,8 +63,9 @@ final class MariaDBConnection {
         mysql_options(mysql, MYSQL_SET_CHARSET_NAME, "utf8mb4")
         let c = configuration
         let endpoint = c.endpoints[index]
-        let connected = mysql_real_connect(mysql, c.unixSocket == nil ? endpoint.host : nil, c.user, c.password,
-                                           c.database, UInt32(endpoint.port), c.unixSocket, 0)
+        let socket = c.unixSocket ?? endpoint.socket
+        let connected = mysql_real_connect(mysql, socket == nil ? endpoint.host : nil, c.user, c.password,
+                                           c.database, UInt32(endpoint.port), socket, 0)
         guard connected != nil else {
             let message = "cannot connect to \(place(index)): \(String(cString: mysql_error(mysql)))"
             mysql_close(mysql)
