@@ -3,7 +3,7 @@
 // data flow to one direction (a wrong-way import does not compile):
 //
 //   Platform (the only importer of CLinux) · Encoding        the bottom: syscalls, clocks, text formats
-//   Logging                                                  lines through a bounded buffer
+//   Logging · History · Consensus                            log lines; latency arithmetic; probes' verdicts
 //   ICMP · HTTP · Storage (the only importer of CMariaDB)    the pinger, a generic server, the store
 //   Monitor (over ICMP) · Uptime (over Storage) · Webhooks   state and events, uptime figures, notifications
 //   HostFile (over Monitor)                                  the host file's text → validated hosts
@@ -36,7 +36,7 @@ let package = Package(
         // The parts, each knowing only the layers above in this list.
         .target(name: "ICMP", dependencies: ["Platform", "Logging"]),
         .target(name: "HTTP", dependencies: ["Platform", "Encoding", "Logging"]),
-        .target(name: "Storage", dependencies: ["CMariaDB", "History", "Platform", "Encoding", "Logging"]),
+        .target(name: "Storage", dependencies: ["CMariaDB", "Consensus", "History", "Platform", "Encoding", "Logging"]),
         .target(name: "Monitor", dependencies: ["ICMP", "Consensus", "Platform", "Encoding", "Logging"]),
         .target(name: "Uptime", dependencies: ["Storage", "Platform", "Encoding"]),
         .target(name: "Webhooks", dependencies: ["Platform", "Encoding", "Logging"]),
@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "LoggingTests", dependencies: ["Logging", "TestSupport"]),
         .testTarget(name: "ICMPTests", dependencies: ["ICMP", "Platform", "Logging", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "Platform", "Encoding", "Logging", "TestSupport"]),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Platform", "Encoding", "Logging", "TestSupport"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Consensus", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "MonitorTests", dependencies: ["Monitor", "ICMP", "Platform", "Encoding", "Logging", "TestSupport"]),
         .testTarget(name: "UptimeTests", dependencies: ["Uptime", "Storage"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),

@@ -8,21 +8,19 @@ import Monitor
 import Storage
 
 extension ProbeCoordinator {
-    func settle(_ hosts: [HostStatus], views: [Int64: [StoredObservation]], _ state: State) throws {
+    func settle(_ hosts: [HostStatus], views: [Int64: [StoredView]], _ state: State) throws {
         var sharedPositions = Set<Int>()
         var sharedIDs = Set<Int64>()
         var overlays: [Int: ClusterOverlay?] = [:]
         for host in hosts {
             let stored = views[host.id] ?? []
-            let others = stored.filter { $0.live && $0.probe != settings.name }
+            let others = stored.filter { $0.live && $0.view.probe != settings.name }.map(\.view)
             let wasShared = state.sharedIDs.contains(host.id)
-            guard !others.isEmpty || wasShared, let mine = Self.observation(of: host) else {
+            guard !others.isEmpty || wasShared, let mine = view(of: host) else {
                 if state.overlays[host.position] != nil { overlays[host.position] = .some(nil) }
                 continue
             }
-            var live = others.map { Self.view($0.probe, $0.observation) }
-            live.append(Self.view(settings.name, mine))
-            live.sort { $0.probe < $1.probe }
+            let live = (others + [mine]).sorted { $0.probe < $1.probe }
             let verdict = Verdict.of(live, quorum: settings.quorum)
             let ongoing = state.ongoing[host.id]
             if needsSettling(verdict, ongoing) {
@@ -57,7 +55,7 @@ extension ProbeCoordinator {
         let me = settings.name
         let quorum = settings.quorum
         let result = try state.store.settle(checkID: host.id) { stored, ongoing in
-            let live = stored.filter { $0.live || $0.probe == me }.map { Self.view($0.probe, $0.observation) }
+            let live = stored.filter { $0.live || $0.view.probe == me }.map(\.view)
             switch Verdict.of(live, quorum: quorum) {
             case .down(let since, let description) where ongoing == nil: return .open(downDetection: since, description: description)
             case .up(let since) where ongoing != nil: return .close(upDetection: since)
@@ -92,23 +90,15 @@ extension ProbeCoordinator {
         }
     }
 
-    static func view(_ probe: String, _ observation: Observation) -> ProbeView {
-        ProbeView(probe: probe, isDown: observation.isDown, since: observation.since,
-                  lastPerformed: observation.lastPerformed, rttMilliseconds: observation.rttMilliseconds,
-                  lossPercent: observation.lossPercent, cause: observation.cause)
-    }
-
     /// Without the database: shared hosts show this probe's own view, marked "local".
     func showLocal(_ hosts: [HostStatus], _ state: State) {
         var overlays: [Int: ClusterOverlay?] = [:]
         for host in hosts {
-            guard var overlay = state.overlays[host.position], let mine = Self.observation(of: host) else { continue }
+            guard var overlay = state.overlays[host.position], let mine = view(of: host) else { continue }
             overlay.view = .local
             overlay.down = mine.isDown
             overlay.downSince = mine.isDown ? mine.since : nil
-            if let index = overlay.probes.firstIndex(where: { $0.probe == settings.name }) {
-                overlay.probes[index] = Self.view(settings.name, mine)
-            }
+            if let index = overlay.probes.firstIndex(where: { $0.probe == settings.name }) { overlay.probes[index] = mine }
             if state.overlays[host.position] != overlay { overlays[host.position] = overlay }
         }
         apply(overlays, state)

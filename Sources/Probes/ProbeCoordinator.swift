@@ -42,7 +42,7 @@ package final class ProbeCoordinator: Sendable {
         let store: MariaDBProbeStore
         var migrated = false
         /// The views this probe last wrote, by check id.
-        var written: [Int64: Observation] = [:]
+        var written: [Int64: ProbeView] = [:]
         var lastFullWrite: MonotonicInstant?
         /// Check ids shared at the last reading (a host that stops being shared is settled once more alone).
         var sharedIDs: Set<Int64> = []
@@ -108,7 +108,7 @@ package final class ProbeCoordinator: Sendable {
     }
 
     /// A tick a second while other probes are live; alone, only the heartbeat and the roster, every 5 s (well
-    /// within the 13 s the others would wait at a 1 s interval), so a lone daemon costs what it always did.
+    /// within the 13 s the others would wait at a 1 s interval), so a lone daemon adds two statements every 5 s to what it always cost.
     static let period = 1.0
     static let alonePeriod = 5.0
     static let fullWriteSeconds = 10.0
@@ -158,27 +158,29 @@ package final class ProbeCoordinator: Sendable {
         }
     }
 
-    /// This probe's own view of a host, from the board.
-    static func observation(of host: HostStatus) -> Observation? {
+    /// This probe's own view of a host, from the board; nil before its first ping.
+    func view(of host: HostStatus) -> ProbeView? {
         guard let last = host.lastPerformed else { return nil }
-        return Observation(checkID: host.id, isDown: host.isDown,
-                           since: (host.isDown ? host.downSince : host.upSince) ?? last, lastPerformed: last,
-                           rttMilliseconds: host.lastRTTMilliseconds, lossPercent: host.recent.lossPercent,
-                           cause: host.isDown ? host.cause : nil)
+        return ProbeView(probe: settings.name, isDown: host.isDown,
+                         since: (host.isDown ? host.downSince : host.upSince) ?? last, lastPerformed: last,
+                         rttMilliseconds: host.lastRTTMilliseconds, lossPercent: host.recent.lossPercent,
+                         cause: host.isDown ? host.cause : nil)
     }
 
     private func writeViews(_ hosts: [HostStatus], _ state: State) throws {
         let full = state.lastFullWrite.map { MonotonicInstant.now().seconds(since: $0) >= Self.fullWriteSeconds } ?? true
         var changed: [Observation] = []
         for host in hosts {
-            guard let mine = Self.observation(of: host) else { continue }
-            if full { changed.append(mine); continue }
-            guard let before = state.written[host.id] else { changed.append(mine); continue }
-            if before.isDown != mine.isDown || before.since != mine.since || before.cause != mine.cause { changed.append(mine) }
+            guard let mine = view(of: host) else { continue }
+            let before = state.written[host.id]
+            if full || before == nil || before?.isDown != mine.isDown || before?.since != mine.since
+                || before?.cause != mine.cause {
+                changed.append(Observation(checkID: host.id, view: mine))
+            }
         }
         try state.store.write(probe: settings.name, version: version, intervalMilliseconds: intervalMilliseconds,
                               hosts: hosts.count, observations: changed)
-        for item in changed { state.written[item.checkID] = item }
+        for item in changed { state.written[item.checkID] = item.view }
         // Hosts a reload took away: this probe's views of them leave the quorum.
         let watched = Set(hosts.map(\.id))
         let gone = state.written.keys.filter { !watched.contains($0) }

@@ -4,6 +4,7 @@
 import Foundation
 import Testing
 @testable import Storage
+import Consensus
 import TestSupport
 
 @Suite struct MariaDBProbeStoreTests {
@@ -14,12 +15,14 @@ import TestSupport
         defer { database.drop() }
         let store = MariaDBProbeStore(configuration: database.configuration)
         try store.migrate()
-        let down = Observation(checkID: 7, isDown: true, since: t0, lastPerformed: t0 + 2, rttMilliseconds: nil,
-                               lossPercent: 100, cause: "no reply to 3 pings (timeout 1s)")
-        let up = Observation(checkID: 7, isDown: false, since: t0 - 60, lastPerformed: t0 + 1, rttMilliseconds: 0.431,
-                             lossPercent: 1.563, cause: nil)
-        try store.write(probe: "home", version: "1.0", intervalMilliseconds: 1000, hosts: 1, observations: [down])
-        try store.write(probe: "office", version: "1.0", intervalMilliseconds: 1000, hosts: 1, observations: [up])
+        let down = ProbeView(probe: "home", isDown: true, since: t0, lastPerformed: t0 + 2, rttMilliseconds: nil,
+                             lossPercent: 100, cause: "no reply to 3 pings (timeout 1s)")
+        let up = ProbeView(probe: "office", isDown: false, since: t0 - 60, lastPerformed: t0 + 1, rttMilliseconds: 0.431,
+                           lossPercent: 1.563, cause: nil)
+        try store.write(probe: "home", version: "1.0", intervalMilliseconds: 1000, hosts: 1,
+                        observations: [Observation(checkID: 7, view: down)])
+        try store.write(probe: "office", version: "1.0", intervalMilliseconds: 1000, hosts: 1,
+                        observations: [Observation(checkID: 7, view: up)])
         // office last wrote 14 s ago: beyond its 3 × 1 s + 10 s.
         let admin = MariaDBConnection(configuration: database.configuration)
         try admin.run("UPDATE probes SET last_seen = NOW(3) - INTERVAL 14 SECOND WHERE name = 'office'")
@@ -30,18 +33,18 @@ import TestSupport
         #expect(probes[0].hosts == 1 && probes[0].intervalMilliseconds == 1000 && probes[0].version == "1.0")
 
         let views = try store.observations()[7] ?? []
-        #expect(views.map(\.probe) == ["home", "office"])
         #expect(views.map(\.live) == [true, false])
-        #expect(views.map(\.observation) == [down, up])
+        #expect(views.map(\.view) == [down, up])
 
         // A view written again replaces the old one; a probe forgetting a check takes its view away.
         var recovered = down
         recovered.isDown = false
         recovered.since = t0 + 30
         recovered.cause = nil
-        try store.write(probe: "home", version: "1.0", intervalMilliseconds: 1000, hosts: 1, observations: [recovered])
-        #expect(try store.observations()[7]?.first?.observation == recovered)
+        try store.write(probe: "home", version: "1.0", intervalMilliseconds: 1000, hosts: 1,
+                        observations: [Observation(checkID: 7, view: recovered)])
+        #expect(try store.observations()[7]?.first?.view == recovered)
         try store.forget(probe: "home", checkIDs: [7])
-        #expect(try store.observations()[7]?.map(\.probe) == ["office"])
+        #expect(try store.observations()[7]?.map(\.view.probe) == ["office"])
     }
 }

@@ -91,7 +91,7 @@ package final class MariaDBHistoryStore: HistoryStore {
 
     /// Bulk executions of up to `bulkSize` rows: six bound columns, whatever the number of rows.
     private func writeBulk(_ rows: [HistoryRow]) throws {
-        try forEachBatch(of: rows, size: Self.bulkSize) { batch in
+        try connection.inBatches(rows, of: Self.bulkSize) { batch in
             try connection.executeBulk(Self.bulkSQL, [
                 .ints(batch.map(\.checkID)), .ints(batch.map(\.resolution)), .ints(batch.map(\.stepStart)),
                 .ints(batch.map(\.run)), .ints(batch.map { Int64($0.sent) }), .bytes(batch.map(\.rollup)),
@@ -101,7 +101,7 @@ package final class MariaDBHistoryStore: HistoryStore {
 
     /// Multi-row INSERTs of `batchSize` rows, for a server without bulk executions (MySQL).
     private func writeMultiRow(_ rows: [HistoryRow]) throws {
-        try forEachBatch(of: rows, size: Self.batchSize) { batch in
+        try connection.inBatches(rows, of: Self.batchSize) { batch in
             var parameters: [SQLValue] = []
             parameters.reserveCapacity(batch.count * 6)
             for row in batch {
@@ -114,19 +114,6 @@ package final class MariaDBHistoryStore: HistoryStore {
             }
             try connection.execute(batch.count == Self.batchSize ? Self.fullBatchSQL : Self.insertSQL(rows: batch.count),
                                    parameters)
-        }
-    }
-
-    /// Runs `write` over slices of at most `size` rows, in one transaction when there is more than one slice, so a
-    /// step is stored whole or not at all.
-    private func forEachBatch(of rows: [HistoryRow], size: Int, _ write: (ArraySlice<HistoryRow>) throws -> Void) throws {
-        try connection.transaction(if: rows.count > size) {
-            var start = 0
-            while start < rows.count {
-                let batch = rows[start..<min(start + size, rows.count)]
-                start += batch.count
-                try write(batch)
-            }
         }
     }
 

@@ -149,6 +149,19 @@ final class MariaDBConnection {
         return try statement.query(parameters, columns: columns)
     }
 
+    /// Runs `write` over slices of at most `size` of `items`, in one transaction when there is more than one
+    /// slice, so that all of them are stored or none.
+    func inBatches<Element>(_ items: [Element], of size: Int, _ write: (ArraySlice<Element>) throws -> Void) throws {
+        try transaction(if: items.count > size) {
+            var start = 0
+            while start < items.count {
+                let batch = items[start..<min(start + size, items.count)]
+                start += batch.count
+                try write(batch)
+            }
+        }
+    }
+
     /// Runs `body` in a transaction when `needed` (a single statement is one already), else as it is.
     func transaction<T>(if needed: Bool, _ body: () throws -> T) throws -> T {
         needed ? try transaction(body) : try body()

@@ -127,6 +127,8 @@ enum MariaDBSchema {
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.
+    /// On Galera the lock is only the node's: two probes on two nodes may both run a migration, so every statement
+    /// is one that can run twice (IF NOT EXISTS), and the version row is inserted once (INSERT IGNORE).
     static func migrate(_ connection: MariaDBConnection) throws {
         try connection.run("""
             CREATE TABLE IF NOT EXISTS schema_version (
@@ -141,7 +143,7 @@ enum MariaDBSchema {
             .first?.first?.int ?? 0
         for (offset, statements) in migrations.enumerated() where Int64(offset + 1) > current {
             for statement in statements { try connection.run(statement) }
-            try connection.execute("INSERT INTO schema_version (version) VALUES (?)", [.int(Int64(offset + 1))])
+            try connection.execute("INSERT IGNORE INTO schema_version (version) VALUES (?)", [.int(Int64(offset + 1))])
         }
     }
 }

@@ -52,24 +52,19 @@ package final class MariaDBStore: Store {
                                    [.date(update.lastPerformed), .int(update.status ? 1 : 0), .int(update.id)])
             return
         }
-        try connection.transaction(if: updates.count > Self.updateBatchSize) {
-            var start = 0
-            while start < updates.count {
-                let batch = updates[start..<min(start + Self.updateBatchSize, updates.count)]
-                start += batch.count
-                var parameters: [SQLValue] = []
-                parameters.reserveCapacity(batch.count * 3)
-                for update in batch {
-                    parameters.append(.int(update.id))
-                    parameters.append(.date(update.lastPerformed))
-                    parameters.append(.int(update.status ? 1 : 0))
-                }
-                // A full batch is the same statement every time; the last, shorter one of a run is not kept.
-                if batch.count == Self.updateBatchSize {
-                    try connection.execute(reusing: Self.fullBatchSQL, parameters)
-                } else {
-                    try connection.execute(Self.batchSQL(rows: batch.count), parameters)
-                }
+        try connection.inBatches(updates, of: Self.updateBatchSize) { batch in
+            var parameters: [SQLValue] = []
+            parameters.reserveCapacity(batch.count * 3)
+            for update in batch {
+                parameters.append(.int(update.id))
+                parameters.append(.date(update.lastPerformed))
+                parameters.append(.int(update.status ? 1 : 0))
+            }
+            // A full batch is the same statement every time; the last, shorter one of a run is not kept.
+            if batch.count == Self.updateBatchSize {
+                try connection.execute(reusing: Self.fullBatchSQL, parameters)
+            } else {
+                try connection.execute(Self.batchSQL(rows: batch.count), parameters)
             }
         }
     }

@@ -2,6 +2,7 @@
 // it re-reads every probe's view of it under lock, lets the caller decide, and opens or closes the incident with
 // its webhook in the outbox. The unique index on the ongoing incident keeps it to one whatever the races (a
 // second probe's INSERT is refused; on Galera, its commit fails certification and the re-run sees the first).
+import Consensus
 import Foundation
 
 /// What settling a host did.
@@ -53,18 +54,18 @@ extension MariaDBProbeStore {
     /// `decide`'s open or close, with the webhook's row in the outbox. A concurrent opening by another probe is
     /// not an error: nothing is done, and the next reading shows that probe's incident.
     package func settle(checkID: Int64,
-                        decide: ([StoredObservation], OngoingSummary?) -> SettleDecision) throws -> Settlement {
+                        decide: ([StoredView], OngoingSummary?) -> SettleDecision) throws -> Settlement {
         do {
             return try connection.transaction {
                 let views = try connection.query(
                     "SELECT o.probe, o.is_down, o.since, o.last_performed, o.cause, \(Self.liveSQL) FROM observations o"
                         + " JOIN probes p ON p.name = o.probe WHERE o.check_id = ? ORDER BY o.probe FOR UPDATE",
                     [.int(checkID)], columns: [.text, .int, .date, .date, .text, .int]
-                ).compactMap { row -> StoredObservation? in
+                ).compactMap { row -> StoredView? in
                     guard row.count == 6, let probe = row[0].text, let since = row[2].date else { return nil }
-                    return StoredObservation(probe: probe, live: row[5].int == 1, observation: Observation(
-                        checkID: checkID, isDown: row[1].int == 1, since: since, lastPerformed: row[3].date,
-                        rttMilliseconds: nil, lossPercent: nil, cause: row[4].text))
+                    return StoredView(view: ProbeView(probe: probe, isDown: row[1].int == 1, since: since,
+                                                      lastPerformed: row[3].date, cause: row[4].text),
+                                      live: row[5].int == 1)
                 }
                 let ongoing = try connection.query(
                     "SELECT id, down_detection, description FROM incidents WHERE check_id = ? AND up_detection IS NULL FOR UPDATE",

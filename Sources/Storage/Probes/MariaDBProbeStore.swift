@@ -1,6 +1,7 @@
 // The probes table and the observations over MariaDB, on a connection of their own (the probe coordinator's
 // queue): a probe's heartbeat, its observations of the hosts it watches (a few multi-row upserts), and every
 // probe's rows with their liveness by the database's clock, so probes' clocks need not agree.
+import Consensus
 import Foundation
 
 package final class MariaDBProbeStore {
@@ -26,26 +27,24 @@ package final class MariaDBProbeStore {
             [.text(name), .text(version), .int(intervalMilliseconds), .int(Int64(hosts))])
     }
 
-    /// Writes (or replaces) this probe's observations, with the heartbeat, in one transaction.
+    /// Writes (or replaces) this probe's views, with the heartbeat, in one transaction.
     package func write(probe: String, version: String, intervalMilliseconds: Int64, hosts: Int,
                        observations: [Observation]) throws {
         try connection.transaction(if: !observations.isEmpty) {
             try heartbeat(name: probe, version: version, intervalMilliseconds: intervalMilliseconds, hosts: hosts)
-            var start = 0
-            while start < observations.count {
-                let batch = observations[start..<min(start + Self.observationBatch, observations.count)]
-                start += batch.count
+            try connection.inBatches(observations, of: Self.observationBatch) { batch in
                 var parameters: [SQLValue] = []
                 parameters.reserveCapacity(batch.count * 8)
                 for item in batch {
+                    let view = item.view
                     parameters.append(.int(item.checkID))
                     parameters.append(.text(probe))
-                    parameters.append(.int(item.isDown ? 1 : 0))
-                    parameters.append(.date(item.since))
-                    parameters.append(item.lastPerformed.map { .date($0) } ?? .null)
-                    parameters.append(item.rttMilliseconds.map { .int(Int64(($0 * 1000).rounded())) } ?? .null)
-                    parameters.append(item.lossPercent.map { .int(Int64(($0 * 1000).rounded())) } ?? .null)
-                    parameters.append(item.cause.map { .text(String($0.prefix(255))) } ?? .null)
+                    parameters.append(.int(view.isDown ? 1 : 0))
+                    parameters.append(.date(view.since))
+                    parameters.append(view.lastPerformed.map { .date($0) } ?? .null)
+                    parameters.append(view.rttMilliseconds.map { .int(Int64(($0 * 1000).rounded())) } ?? .null)
+                    parameters.append(view.lossPercent.map { .int(Int64(($0 * 1000).rounded())) } ?? .null)
+                    parameters.append(view.cause.map { .text(String($0.prefix(255))) } ?? .null)
                 }
                 let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, NOW(3))", count: batch.count).joined(separator: ", ")
                 try connection.execute(
@@ -85,7 +84,9 @@ package final class MariaDBProbeStore {
         }
     }
 
-    static let liveSQL = "p.last_seen >= NOW(3) - INTERVAL (3 * p.interval_ms + 10000) * 1000 MICROSECOND"
+    /// Live: written within 3 × its interval + 10 s, less the second between two readings, so that a probe that
+    /// stopped is out of every quorum and of /status/probes within its bound, not a reading later.
+    static let liveSQL = "p.last_seen >= NOW(3) - INTERVAL (3 * p.interval_ms + 9000) * 1000 MICROSECOND"
 
     /// Every probe, by name.
     package func probes() throws -> [ProbeRecord] {
@@ -100,19 +101,19 @@ package final class MariaDBProbeStore {
         }
     }
 
-    /// Every probe's observations, with whether that probe is live, by check id.
-    package func observations() throws -> [Int64: [StoredObservation]] {
+    /// Every probe's views, with whether that probe is live, by check id.
+    package func observations() throws -> [Int64: [StoredView]] {
         let rows = try connection.query(
             "SELECT o.check_id, o.probe, o.is_down, o.since, o.last_performed, o.rtt_us, o.loss_mpct, o.cause,"
                 + " \(Self.liveSQL) FROM observations o JOIN probes p ON p.name = o.probe ORDER BY o.check_id, o.probe",
             columns: [.int, .text, .int, .date, .date, .int, .int, .text, .int])
-        var byCheck: [Int64: [StoredObservation]] = [:]
+        var byCheck: [Int64: [StoredView]] = [:]
         for row in rows {
             guard row.count == 9, let id = row[0].int, let probe = row[1].text, let since = row[3].date else { continue }
-            let observation = Observation(checkID: id, isDown: row[2].int == 1, since: since, lastPerformed: row[4].date,
-                                          rttMilliseconds: row[5].int.map { Double($0) / 1000 },
-                                          lossPercent: row[6].int.map { Double($0) / 1000 }, cause: row[7].text)
-            byCheck[id, default: []].append(StoredObservation(probe: probe, live: row[8].int == 1, observation: observation))
+            let view = ProbeView(probe: probe, isDown: row[2].int == 1, since: since, lastPerformed: row[4].date,
+                                 rttMilliseconds: row[5].int.map { Double($0) / 1000 },
+                                 lossPercent: row[6].int.map { Double($0) / 1000 }, cause: row[7].text)
+            byCheck[id, default: []].append(StoredView(view: view, live: row[8].int == 1))
         }
         return byCheck
     }

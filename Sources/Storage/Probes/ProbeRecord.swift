@@ -1,5 +1,6 @@
 // What the database holds of probes: each probe's row (name, first and last seen, version, interval, how many
 // hosts it watches, live or not by the database's clock), and one probe's observation of one host.
+import Consensus
 import Foundation
 
 /// A probe as the probes table holds it.
@@ -28,37 +29,24 @@ package struct ProbeRecord: Equatable, Sendable {
     package static func livenessBound(intervalMilliseconds: Int64) -> Int64 { 3 * intervalMilliseconds + 10_000 }
 }
 
-/// This probe's view of one host, to be written.
+/// One probe's view of one check (`view.probe` is the probe that wrote it).
 package struct Observation: Equatable, Sendable {
     package var checkID: Int64
-    package var isDown: Bool
-    package var since: Date
-    package var lastPerformed: Date?
-    package var rttMilliseconds: Double?
-    package var lossPercent: Double?
-    package var cause: String?
+    package var view: ProbeView
 
-    package init(checkID: Int64, isDown: Bool, since: Date, lastPerformed: Date?, rttMilliseconds: Double?,
-                 lossPercent: Double?, cause: String?) {
+    package init(checkID: Int64, view: ProbeView) {
         self.checkID = checkID
-        self.isDown = isDown
-        self.since = since
-        self.lastPerformed = lastPerformed
-        self.rttMilliseconds = rttMilliseconds
-        self.lossPercent = lossPercent
-        self.cause = cause
+        self.view = view
     }
 }
 
-/// A probe's stored observation of one host, and whether that probe is live.
-package struct StoredObservation: Equatable, Sendable {
-    package var probe: String
+/// A probe's stored view of a check, and whether that probe is live.
+package struct StoredView: Equatable, Sendable {
+    package var view: ProbeView
     package var live: Bool
-    package var observation: Observation
 
-    package init(probe: String, live: Bool, observation: Observation) {
-        self.probe = probe
+    package init(view: ProbeView, live: Bool) {
+        self.view = view
         self.live = live
-        self.observation = observation
     }
 }
