@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
         .testTarget(name: "HostFileTests", dependencies: ["HostFile", "Monitor", "Encoding", "Platform"]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",
+        .testTarget(name: "APITests", dependencies: ["API", "Consensus", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",
                                                   "TestSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "HostFile", "Monitor", "ICMP", "Storage", "Webhooks", "Platform", "Encoding", "Logging",
                                                      "TestSupport"]),

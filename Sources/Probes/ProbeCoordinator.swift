@@ -107,8 +107,9 @@ package final class ProbeCoordinator: Sendable {
         return done.wait(timeout: .now() + timeout) == .success && left.load(ordering: .relaxed)
     }
 
-    /// A tick a second while other probes are live; alone, only the heartbeat and the roster, every 5 s (well
-    /// within the 13 s the others would wait at a 1 s interval), so a lone daemon adds two statements every 5 s to what it always cost.
+    /// A tick a second while other probes are live; alone, only the heartbeat and the roster (and with webhooks
+    /// the outbox) every 5 s, well within the 13 s the others would wait at a 1 s interval: a lone daemon adds
+    /// two statements every 5 s to what it always cost, four with webhooks.
     static let period = 1.0
     static let alonePeriod = 5.0
     static let fullWriteSeconds = 10.0
