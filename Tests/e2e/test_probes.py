@@ -35,10 +35,11 @@ def probe_lab():
     network.down()
 
 
-def start_probe(binary, probe_lab, database, name, hook):
+def start_probe(binary, probe_lab, database, name, hook, extra=None):
     env = {"MONITORING_HOSTS": HOST, "MONITORING_INTERVAL": f"{int(INTERVAL * 1000)}ms",
            "MONITORING_TIMEOUT": "400ms", "MONITORING_FAILURE_THRESHOLD": "2", "PROBE_NAME": name,
-           "WEBHOOK_URL": f"http://{HOST}:{RECEIVER_PORT}/{hook}", "LOG_LEVEL": "info", **database.env()}
+           "WEBHOOK_URL": f"http://{HOST}:{RECEIVER_PORT}/{hook}", "LOG_LEVEL": "info", **database.env(),
+           **(extra or {})}
     daemon = Daemon(binary, probe_lab.probe_ns[name], env, PORT)
     daemon.wait_serving()
     return daemon
@@ -67,15 +68,16 @@ def forget_earlier_tests(database):
 
 
 @contextlib.contextmanager
-def three_probes(binary, probe_lab, database, hook):
-    """The host shown to every probe, a receiver, and the three probes once each sees the other two; stops them."""
+def three_probes(binary, probe_lab, database, hook, extra=None):
+    """The host shown to every probe, a receiver, and the three probes once each sees the other two; stops them.
+    `extra`: more variables for some probes, by name."""
     forget_earlier_tests(database)
     probe_lab.hide_from()
     with webhook_receiver(probe_lab.h, RECEIVER_PORT, address=HOST) as outfile:
         daemons = {}
         try:
             for name in PROBES:
-                daemons[name] = start_probe(binary, probe_lab, database, name, hook)
+                daemons[name] = start_probe(binary, probe_lab, database, name, hook, (extra or {}).get(name))
             wait_for(lambda: all(len(check(d).get("probes", [])) == 3 for d in daemons.values()), 20)
             yield daemons, outfile
         finally:
