@@ -120,7 +120,10 @@ package final class ProbeCoordinator: Sendable {
             return
         }
         state.lastTick = .now()
-        let hosts = board.snapshot().filter { $0.id != 0 }
+        // The board's chunks are shared, not copied: a lone probe's tick only counts them (an array of 10,000
+        // hosts would be 3 MB, twice over, at the daemon's peak).
+        let board = self.board.versionedSnapshot().hosts
+        lazy var hosts = board.filter { $0.id != 0 }
         do {
             if !state.migrated {
                 try state.store.migrate()
@@ -129,7 +132,7 @@ package final class ProbeCoordinator: Sendable {
             }
             if alone {
                 try state.store.heartbeat(name: settings.name, version: version, intervalMilliseconds: intervalMilliseconds,
-                                          hosts: hosts.count)
+                                          hosts: board.count)
                 state.lastFullWrite = nil    // another probe may come: it gets every view at once
             } else {
                 try writeViews(hosts, state)
@@ -155,7 +158,7 @@ package final class ProbeCoordinator: Sendable {
                 logger.warning("probes_database_unavailable", ["reason": "\(error)", "view": "local"])
             }
             state.reachable = false
-            showLocal(hosts, state)
+            if !state.overlays.isEmpty { showLocal(hosts, state) }
         }
     }
 
