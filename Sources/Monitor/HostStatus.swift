@@ -37,13 +37,28 @@ package struct HostStatus: Equatable, Sendable {
     package var downSince: Date?
     /// Incidents this run opened (for /metrics).
     package var incidentsOpened = 0
+    /// What only several probes need (cause, up since, the consensus), in one shared box that exists only once
+    /// one of them is set: a host that never had an incident carries 8 bytes for it, in every copy of the board.
+    private var facts: ProbeFacts?
+
     /// While down: this probe's cause ("no reply to 3 pings (timeout 1s)").
-    package var cause: String?
-    /// Since when this probe has seen the host up: its last incident's up detection, or its first ping.
-    package var upSince: Date?
+    package var cause: String? {
+        get { facts?.cause }
+        set { facts = ProbeFacts(cause: newValue, upSince: upSince, cluster: cluster) }
+    }
+
+    /// Since when this probe has seen the host up: its last incident's up detection; nil if it never was down.
+    package var upSince: Date? {
+        get { facts?.upSince }
+        set { facts = ProbeFacts(cause: cause, upSince: newValue, cluster: cluster) }
+    }
+
     /// When other live probes watch the host too: their consensus and each probe's view; nil otherwise (a lone
     /// probe reports its own view, as it always has).
-    package var cluster: ClusterOverlay?
+    package var cluster: ClusterOverlay? {
+        get { facts?.cluster }
+        set { facts = ProbeFacts(cause: cause, upSince: upSince, cluster: newValue) }
+    }
 
     package init(id: Int64, domain: String, lastPerformed: Date? = nil, isDown: Bool = false, downSince: Date? = nil) {
         self.id = id
@@ -101,5 +116,24 @@ package struct HostStatus: Equatable, Sendable {
         if lastPerformed == nil { return true }
         if state == .maintenance { return answering }
         return !isDown
+    }
+}
+
+/// HostStatus's rarely set fields, immutable: a change makes a new box, so copies of the board never share a
+/// mutation.
+final class ProbeFacts: Equatable, Sendable {
+    let cause: String?
+    let upSince: Date?
+    let cluster: ClusterOverlay?
+
+    init?(cause: String?, upSince: Date?, cluster: ClusterOverlay?) {
+        if cause == nil, upSince == nil, cluster == nil { return nil }
+        self.cause = cause
+        self.upSince = upSince
+        self.cluster = cluster
+    }
+
+    static func == (a: ProbeFacts, b: ProbeFacts) -> Bool {
+        a === b || (a.cause == b.cause && a.upSince == b.upSince && a.cluster == b.cluster)
     }
 }

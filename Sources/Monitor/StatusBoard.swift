@@ -90,7 +90,6 @@ package final class StatusBoard: MonitorObserver {
                 status.state = report.state
                 status.answering = report.succeeded
                 status.downSince = report.isDown ? report.downSince : nil
-                if status.upSince == nil, !report.isDown { status.upSince = report.completedAt }
                 if case .reply(let rtt) = report.outcome {
                     status.lastRTTMilliseconds = rtt
                     status.rtts.record(milliseconds: rtt)

@@ -33,6 +33,8 @@ package final class ProbeCoordinator: Sendable {
     let logger: Logger
     let onIncident: IncidentSink
     let queue = DispatchQueue(label: "status.probes", qos: .utility)
+    /// When this probe started: what "up since" means for a host it never saw down.
+    let started = Date()
     let state: QueueConfined<State>
     /// The places of the hosts another live probe watches too, for the feeds (read on the ping queue).
     private let shared = Mutex<Set<Int>>([])
@@ -165,8 +167,9 @@ package final class ProbeCoordinator: Sendable {
     /// This probe's own view of a host, from the board; nil before its first ping.
     func view(of host: HostStatus) -> ProbeView? {
         guard let last = host.lastPerformed else { return nil }
+        // Up and never down since this probe started: up since its start (a stable time, not the last ping).
         return ProbeView(probe: settings.name, isDown: host.isDown,
-                         since: (host.isDown ? host.downSince : host.upSince) ?? last, lastPerformed: last,
+                         since: (host.isDown ? host.downSince ?? last : host.upSince ?? started), lastPerformed: last,
                          rttMilliseconds: host.lastRTTMilliseconds, lossPercent: host.recent.lossPercent,
                          cause: host.isDown ? host.cause : nil)
     }
