@@ -60,9 +60,7 @@ package final class MariaDBProbeStore {
 
     /// This probe no longer watches these checks (a reload removed them): its views of them leave the quorum.
     package func forget(probe: String, checkIDs: [Int64]) throws {
-        guard !checkIDs.isEmpty else { return }
-        for start in stride(from: 0, to: checkIDs.count, by: Self.observationBatch) {
-            let batch = checkIDs[start..<min(start + Self.observationBatch, checkIDs.count)]
+        try connection.inBatches(checkIDs, of: Self.observationBatch) { batch in
             let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
             try connection.execute("DELETE FROM observations WHERE probe = ? AND check_id IN (\(marks))",
                                    [.text(probe)] + batch.map { .int($0) })

@@ -24,9 +24,6 @@ package struct ProbeRecord: Equatable, Sendable {
         self.hosts = hosts
         self.live = live
     }
-
-    /// How long a probe may stay silent and still count: 3 × its interval + 10 s.
-    package static func livenessBound(intervalMilliseconds: Int64) -> Int64 { 3 * intervalMilliseconds + 10_000 }
 }
 
 /// One probe's view of one check (`view.probe` is the probe that wrote it).
