@@ -4,11 +4,12 @@
 import Foundation
 
 package enum Verdict: Equatable, Sendable {
-    /// Enough probes see the host down: down since the moment the quorum was complete.
-    case down(since: Date, description: String)
+    /// Enough probes see the host down: down since the moment the quorum was complete; `kind` says whether it
+    /// is notified (the host's own outage) or recorded only (behind a down ancestor, in maintenance).
+    case down(since: Date, description: String, kind: IncidentKind = .own)
     /// Enough probes see it up again: up since the moment that quorum was complete.
     case up(since: Date)
-    /// Neither quorum is met: the host stays as it is.
+    /// Neither quorum is met, or a probe that sees it down awaits a parent's verdict: the host stays as it is.
     case undecided
 
     /// The verdict over `views` (the live probes watching the host, one view each) under `quorum`.
@@ -17,7 +18,8 @@ package enum Verdict: Equatable, Sendable {
         let down = views.filter(\.isDown).sorted { ($0.since, $0.probe) < ($1.since, $1.probe) }
         let up = views.filter { !$0.isDown }.sorted { ($0.since, $0.probe) < ($1.since, $1.probe) }
         if !down.isEmpty, down.count >= required {
-            return .down(since: down[required - 1].since, description: describe(down: down, up: up))
+            guard let kind = IncidentKind.of(down: down) else { return .undecided }
+            return .down(since: down[required - 1].since, description: describe(down: down, up: up), kind: kind)
         }
         if !up.isEmpty, up.count >= required { return .up(since: up[required - 1].since) }
         return .undecided

@@ -1,5 +1,6 @@
 // What a host is, as people see it, and what kind of outage its ongoing incident is: its own ("down"), its
 // ancestor's ("unreachable": it stopped answering while every way to it is down), or inside a maintenance window.
+import Consensus
 import Foundation
 
 package enum HostState: String, Sendable, CaseIterable {
@@ -25,6 +26,15 @@ package enum OutageKind: Equatable, Sendable {
     package var announced: Bool {
         if case .down(true) = self { return true }
         return false
+    }
+
+    /// The kind the other probes read in this probe's view.
+    package var outage: Outage {
+        switch self {
+        case .down(let announced): return announced ? .own : .awaiting
+        case .unreachable: return .unreachable
+        case .maintenance: return .maintenance
+        }
     }
 
     package var state: HostState {

@@ -25,6 +25,8 @@ package struct HostStatus: Equatable, Sendable {
     package var state: HostState
     /// The last ping counted had a reply.
     package var answering = false
+    /// While down: what kind of outage the monitor made of it (the other probes read it); nil while up.
+    package var outage: Outage?
     /// While unreachable: the down ancestor's address.
     package var behind: String?
     /// Round-trip time of the last good ping, in milliseconds.

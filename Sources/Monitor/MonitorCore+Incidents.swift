@@ -63,7 +63,8 @@ extension MonitorCore {
             } else {
                 host.outage = .down(announced: true)
             }
-            emit(.incidentAdopted(IncidentOpened(host: host.position, domain: domain, cause: cause, downDetection: since)))
+            emit(.incidentAdopted(IncidentOpened(host: host.position, domain: domain, cause: cause, downDetection: since,
+                                                 kind: host.outage ?? .down(announced: true))))
             updateChildren(of: host)
         }
     }

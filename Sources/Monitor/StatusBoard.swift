@@ -101,22 +101,26 @@ package final class StatusBoard: MonitorObserver {
                 status.incidentsOpened += 1
                 status.behind = opened.behind?.domain
                 status.cause = opened.cause
+                status.outage = opened.kind.outage
             }
         case .incidentClassified(let classified):
             update(classified.host) { status in
                 status.behind = classified.behind?.domain
                 status.cause = classified.cause
+                status.outage = classified.kind.outage
                 if status.state != .maintenance { status.state = classified.kind.state }
             }
         case .incidentAdopted(let adopted):
             update(adopted.host) { status in
                 status.isDown = true
                 status.downSince = adopted.downDetection
+                status.outage = adopted.kind.outage
                 if status.state != .maintenance { status.state = .down }
             }
         case .incidentClosed(let closed):
             update(closed.host) { status in
                 status.behind = nil
+                status.outage = nil
                 status.cause = nil
                 status.upSince = closed.upDetection
             }

@@ -23,7 +23,8 @@ extension ProbeCoordinator {
                 let name = board.position(domain: item.domain).map { board.host(at: $0).name }
                 let event = IncidentEvent(kind: item.opened ? .opened : .closed, domain: item.domain, checkID: item.checkID,
                                           cause: item.description, downDetection: item.downDetection,
-                                          upDetection: item.opened ? nil : item.upDetection, name: name)
+                                          upDetection: item.opened ? nil : item.upDetection, name: name,
+                                          dependents: board.dependents(of: item.domain))
                 notifier.notify(event) { [self] delivered in
                     self.state.async { [self] state in
                         state.sending.remove(item.id)

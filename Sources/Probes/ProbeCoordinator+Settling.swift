@@ -27,8 +27,14 @@ extension ProbeCoordinator {
                 try settleHost(host, state)
             }
             if others.isEmpty {
-                // Alone again: the monitor's own incidents take over from here.
+                // Alone again: the host shows this probe's own view. The monitor's own incidents take over once
+                // the consensus's incident is closed; until then this probe settles it alone, so that incident is
+                // closed (and notified) once, here, never also by the monitor's feeds.
                 if state.overlays[host.position] != nil { overlays[host.position] = .some(nil) }
+                if state.ongoing[host.id] != nil {
+                    sharedPositions.insert(host.position)
+                    sharedIDs.insert(host.id)
+                }
                 continue
             }
             sharedPositions.insert(host.position)
@@ -44,7 +50,7 @@ extension ProbeCoordinator {
 
     private func needsSettling(_ verdict: Verdict, _ ongoing: OngoingSummary?) -> Bool {
         switch verdict {
-        case .down: return ongoing == nil
+        case .down(_, _, let kind): return ongoing.map { $0.differs(from: kind) } ?? true
         case .up: return ongoing != nil
         case .undecided: return false
         }
@@ -57,22 +63,41 @@ extension ProbeCoordinator {
         let result = try state.store.settle(checkID: host.id) { stored, ongoing in
             let live = stored.filter { $0.live || $0.view.probe == me }.map(\.view)
             switch Verdict.of(live, quorum: quorum) {
-            case .down(let since, let description) where ongoing == nil: return .open(downDetection: since, description: description)
+            case .down(let since, let description, let kind):
+                guard let ongoing else { return .open(downDetection: since, description: description, kind: kind) }
+                return ongoing.differs(from: kind) ? .reclassify(description: description, kind: kind) : .keep
             case .up(let since) where ongoing != nil: return .close(upDetection: since)
             default: return .keep
             }
         }
         switch result {
-        case .opened(let id, let downDetection, let description):
-            state.ongoing[host.id] = OngoingSummary(id: id, downDetection: downDetection, description: description)
+        case .opened(let id, let downDetection, let description, let kind):
+            state.ongoing[host.id] = OngoingSummary(id: id, downDetection: downDetection, description: description,
+                                                    announced: kind.announced, maintenance: kind == .maintenance)
             logger.info("incident_opened", ["host": host.domain, "check_id": host.id, "incident_id": id,
-                                            "down_detection": JSONText.time(downDetection), "cause": description, "by": "consensus"])
-        case .closed(let id, let upDetection):
+                                            "down_detection": JSONText.time(downDetection), "cause": description,
+                                            "kind": Self.name(kind), "by": "consensus"])
+        case .reclassified(let id, let kind):
+            state.ongoing[host.id]?.announced = kind.announced
+            state.ongoing[host.id]?.maintenance = kind == .maintenance
+            logger.info("incident_classified", ["host": host.domain, "check_id": host.id, "incident_id": id,
+                                                "kind": Self.name(kind), "by": "consensus"])
+        case .closed(let id, let upDetection, let announced):
             state.ongoing[host.id] = nil
             logger.info("incident_closed", ["host": host.domain, "check_id": host.id, "incident_id": id,
-                                            "up_detection": JSONText.time(upDetection), "by": "consensus"])
+                                            "up_detection": JSONText.time(upDetection), "notified": announced,
+                                            "by": "consensus"])
         case .unchanged:
             break
+        }
+    }
+
+    /// The kind, as the logs name it.
+    static func name(_ kind: IncidentKind) -> String {
+        switch kind {
+        case .own: return "down"
+        case .unreachable(let behind): return "unreachable behind \(behind)"
+        case .maintenance: return "maintenance"
         }
     }
 

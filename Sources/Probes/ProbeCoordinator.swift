@@ -171,7 +171,8 @@ package final class ProbeCoordinator: Sendable {
         return ProbeView(probe: settings.name, isDown: host.isDown,
                          since: (host.isDown ? host.downSince ?? last : host.upSince ?? started), lastPerformed: last,
                          rttMilliseconds: host.lastRTTMilliseconds, lossPercent: host.recent.lossPercent,
-                         cause: host.isDown ? host.cause : nil)
+                         cause: host.isDown ? host.cause : nil, outage: host.isDown ? host.outage ?? .own : nil,
+                         behind: host.isDown && host.outage == .unreachable ? host.behind : nil)
     }
 
     private func writeViews(_ hosts: [HostStatus], _ state: State) throws {
@@ -181,7 +182,7 @@ package final class ProbeCoordinator: Sendable {
             guard let mine = view(of: host) else { continue }
             let before = state.written[host.id]
             if full || before == nil || before?.isDown != mine.isDown || before?.since != mine.since
-                || before?.cause != mine.cause {
+                || before?.cause != mine.cause || before?.outage != mine.outage || before?.behind != mine.behind {
                 changed.append(Observation(checkID: host.id, view: mine))
             }
         }

@@ -69,4 +69,42 @@ struct VerdictTests {
         let verdicts = Set([views, views.reversed(), [views[1], views[2], views[0]]].map { "\(Verdict.of($0, quorum: .majority))" })
         #expect(verdicts.count == 1)
     }
+
+    func outage(_ probe: String, _ outage: Outage, behind: String? = nil, at offset: Double) -> ProbeView {
+        ProbeView(probe: probe, isDown: true, since: t0 + offset, cause: "c", outage: outage, behind: behind)
+    }
+
+    @Test func hostsBehindADownRouterEverywhereAreUnreachableAndNotNotified() {
+        let views = [outage("home", .unreachable, behind: "router", at: 1), outage("office", .unreachable, behind: "router", at: 2),
+                     view("lab", down: false, at: 0)]
+        guard case .down(_, _, let kind) = Verdict.of(views, quorum: .majority) else { Issue.record("not down"); return }
+        #expect(kind == .unreachable(behind: "router"))
+        #expect(!kind.announced)
+    }
+
+    @Test func oneProbeThatSeesTheParentAnswerMakesItTheHostsOwnOutage() {
+        let views = [outage("home", .unreachable, behind: "router", at: 1), outage("office", .own, at: 2)]
+        guard case .down(_, _, let kind) = Verdict.of(views, quorum: .majority) else { Issue.record("not down"); return }
+        #expect(kind == .own)
+    }
+
+    @Test func aProbeAwaitingItsParentsVerdictHoldsTheDecision() {
+        let views = [outage("home", .unreachable, behind: "router", at: 1), outage("office", .awaiting, at: 2)]
+        #expect(Verdict.of(views, quorum: .majority) == .undecided)
+        let decided = [views[0], outage("office", .unreachable, behind: "router", at: 2)]
+        #expect(Verdict.of(decided, quorum: .majority) != .undecided)
+    }
+
+    @Test func aWindowInAnyProbesHostFileKeepsTheOutageUnnotified() {
+        let views = [outage("home", .maintenance, at: 1), outage("office", .own, at: 2), outage("lab", .own, at: 3)]
+        guard case .down(_, _, let kind) = Verdict.of(views, quorum: .majority) else { Issue.record("not down"); return }
+        #expect(kind == .maintenance)
+    }
+
+    @Test func theAncestorMostViewsNameIsTheOneItIsBehind() {
+        let views = [outage("a", .unreachable, behind: "switch", at: 1), outage("b", .unreachable, behind: "router", at: 2),
+                     outage("c", .unreachable, behind: "router", at: 3)]
+        #expect(IncidentKind.of(down: views) == .unreachable(behind: "router"))
+        #expect(IncidentKind.of(down: Array(views.prefix(2))) == .unreachable(behind: "switch"))
+    }
 }

@@ -4,11 +4,13 @@ rule on the host's side can hide the host from one probe and not the others (doc
     [home]   192.0.2.5/30  ----- 192.0.2.6/30  [h]   198.51.100.10/32 on lo: the host the probes watch, and
     [office] 192.0.2.9/30  ----- 192.0.2.10/30  |     a webhook receiver on 198.51.100.10 (TCP still passes
     [lab]    192.0.2.13/30 ----- 192.0.2.14/30  |     when the host ignores one probe's pings)
-    each probe routes 198.51.100.0/24 via its link's far end
+    each probe routes 198.51.100.0/24 via its link's far end; 198.51.100.1/32 on h's lo too: a "router" a
+    host file can make the host's parent (hidden with it)
 """
 from lab import NamespaceLab, in_ns
 
 HOST = "198.51.100.10"
+ROUTER = "198.51.100.1"
 PROBES = ("home", "office", "lab")
 NFT_TABLE = "status_probes_test"
 
@@ -23,6 +25,7 @@ class ProbeLab(NamespaceLab):
     def _build(self):
         t = self.tag
         in_ns(self.h, "ip", "addr", "add", f"{HOST}/32", "dev", "lo")
+        in_ns(self.h, "ip", "addr", "add", f"{ROUTER}/32", "dev", "lo")
         in_ns(self.h, "sysctl", "-qw", "net.ipv4.icmp_ratelimit=0")
         for index, probe in enumerate(PROBES):
             near, far = f"192.0.2.{4 * index + 5}/30", f"192.0.2.{4 * index + 6}/30"

@@ -124,6 +124,14 @@ enum MariaDBSchema {
             ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin
             """,
         ],
+        [
+            // The probes' outages by kind: each view says what its monitor made of a down host (own, awaiting a
+            // parent's verdict, unreachable behind which ancestor, maintenance); an incident the consensus opened
+            // says whether it was notified (NULL: one probe's monitor wrote it, its marks say).
+            "ALTER TABLE observations ADD COLUMN IF NOT EXISTS outage VARCHAR(12) NULL",
+            "ALTER TABLE observations ADD COLUMN IF NOT EXISTS behind VARCHAR(255) NULL",
+            "ALTER TABLE incidents ADD COLUMN IF NOT EXISTS announced TINYINT(1) NULL",
+        ],
     ]
 
     /// Brings the schema to the newest version, under a named lock so two daemons starting together do not race.

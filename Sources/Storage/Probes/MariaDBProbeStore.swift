@@ -6,7 +6,7 @@ import Foundation
 
 package final class MariaDBProbeStore {
     let connection: MariaDBConnection
-    /// Observations per upsert: nine values each, well under MariaDB's 65,535 placeholders.
+    /// Observations per upsert: ten values each, well under MariaDB's 65,535 placeholders.
     static let observationBatch = 1000
 
     package init(configuration: DatabaseConfiguration) {
@@ -34,7 +34,7 @@ package final class MariaDBProbeStore {
             try heartbeat(name: probe, version: version, intervalMilliseconds: intervalMilliseconds, hosts: hosts)
             try connection.inBatches(observations, of: Self.observationBatch) { batch in
                 var parameters: [SQLValue] = []
-                parameters.reserveCapacity(batch.count * 8)
+                parameters.reserveCapacity(batch.count * 10)
                 for item in batch {
                     let view = item.view
                     parameters.append(.int(item.checkID))
@@ -45,14 +45,17 @@ package final class MariaDBProbeStore {
                     parameters.append(view.rttMilliseconds.map { .int(Int64(($0 * 1000).rounded())) } ?? .null)
                     parameters.append(view.lossPercent.map { .int(Int64(($0 * 1000).rounded())) } ?? .null)
                     parameters.append(view.cause.map { .text(String($0.prefix(255))) } ?? .null)
+                    parameters.append(view.outage.map { .text($0.rawValue) } ?? .null)
+                    parameters.append(view.behind.map { .text(String($0.prefix(255))) } ?? .null)
                 }
-                let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, NOW(3))", count: batch.count).joined(separator: ", ")
+                let rows = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOW(3))", count: batch.count).joined(separator: ", ")
                 try connection.execute(
                     "INSERT INTO observations (check_id, probe, is_down, since, last_performed, rtt_us, loss_mpct, cause,"
-                        + " updated_at) VALUES " + rows
+                        + " outage, behind, updated_at) VALUES " + rows
                         + " ON DUPLICATE KEY UPDATE is_down = VALUES(is_down), since = VALUES(since),"
                         + " last_performed = VALUES(last_performed), rtt_us = VALUES(rtt_us),"
-                        + " loss_mpct = VALUES(loss_mpct), cause = VALUES(cause), updated_at = VALUES(updated_at)",
+                        + " loss_mpct = VALUES(loss_mpct), cause = VALUES(cause), outage = VALUES(outage),"
+                        + " behind = VALUES(behind), updated_at = VALUES(updated_at)",
                     parameters)
             }
         }
@@ -103,16 +106,25 @@ package final class MariaDBProbeStore {
     package func observations() throws -> [Int64: [StoredView]] {
         let rows = try connection.query(
             "SELECT o.check_id, o.probe, o.is_down, o.since, o.last_performed, o.rtt_us, o.loss_mpct, o.cause,"
-                + " \(Self.liveSQL) FROM observations o JOIN probes p ON p.name = o.probe ORDER BY o.check_id, o.probe",
-            columns: [.int, .text, .int, .date, .date, .int, .int, .text, .int])
+                + " o.outage, o.behind, \(Self.liveSQL) FROM observations o JOIN probes p ON p.name = o.probe"
+                + " ORDER BY o.check_id, o.probe",
+            columns: [.int, .text, .int, .date, .date, .int, .int, .text, .text, .text, .int])
         var byCheck: [Int64: [StoredView]] = [:]
         for row in rows {
-            guard row.count == 9, let id = row[0].int, let probe = row[1].text, let since = row[3].date else { continue }
-            let view = ProbeView(probe: probe, isDown: row[2].int == 1, since: since, lastPerformed: row[4].date,
+            guard row.count == 11, let id = row[0].int, let probe = row[1].text, let since = row[3].date else { continue }
+            let isDown = row[2].int == 1
+            let view = ProbeView(probe: probe, isDown: isDown, since: since, lastPerformed: row[4].date,
                                  rttMilliseconds: row[5].int.map { Double($0) / 1000 },
-                                 lossPercent: row[6].int.map { Double($0) / 1000 }, cause: row[7].text)
-            byCheck[id, default: []].append(StoredView(view: view, live: row[8].int == 1))
+                                 lossPercent: row[6].int.map { Double($0) / 1000 }, cause: row[7].text,
+                                 outage: Self.outage(row[8].text, isDown: isDown), behind: row[9].text)
+            byCheck[id, default: []].append(StoredView(view: view, live: row[10].int == 1))
         }
         return byCheck
+    }
+
+    /// A stored view's kind of outage: a down view of an older probe (no column yet) is its own outage.
+    static func outage(_ text: String?, isDown: Bool) -> Outage? {
+        guard isDown else { return nil }
+        return text.flatMap(Outage.init(rawValue:)) ?? .own
     }
 }
