@@ -75,11 +75,24 @@ final class MariaDBConnection {
         do {
             try run("SET time_zone = '+00:00'")
             try run("SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION'")
+            try causalReads(mysql)
         } catch {
             close()
             throw error
         }
         return mysql
+    }
+
+    /// On Galera, a read waits until this node has applied every write the cluster committed before it, so a
+    /// probe never decides from a node's late copy (another probe's heartbeat, an incident just opened through
+    /// another node). Without Galera there is nothing to wait for; a server without the variable (MySQL, error
+    /// 1193) is left as it is.
+    private func causalReads(_ mysql: UnsafeMutablePointer<MYSQL>) throws {
+        let sql = "SET SESSION wsrep_sync_wait = 1"
+        guard mysql_real_query(mysql, sql, UInt(sql.utf8.count)) != 0 else { return }
+        let code = mysql_errno(mysql)
+        guard code != 1193 else { return }
+        throw failure(errno: code, message: String(cString: mysql_error(mysql)))
     }
 
     private func place(_ index: Int) -> String {
