@@ -12,7 +12,9 @@ extension HTTPEventLoop {
                 accepted = try Socket.accept(listener)
             } catch let error as SystemError where [EMFILE, ENFILE, ENOBUFS, ENOMEM].contains(error.errno) {
                 logger.warning("http_accept_paused", ["reason": "\(error)"])
-                acceptPausedUntil = MonotonicInstant.now().adding(nanoseconds: 100_000_000)
+                let resume = MonotonicInstant.now().adding(nanoseconds: 100_000_000)
+                acceptPausedUntil = resume
+                wake(at: resume)
                 try? epoll.remove(listener)  // EPOLLEXCLUSIVE registrations cannot be modified, only removed
                 return
             } catch {

@@ -4,31 +4,44 @@
 import Platform
 
 extension HTTPEventLoop {
+    /// At the nearest deadline: closes or answers what timed out, and finds the next deadline (at most one sweep
+    /// per sweepInterval, whatever the connections' deadlines).
     func sweepTimeouts() {
         let now = MonotonicInstant.now()
-        guard now >= nextSweep else { return }
-        nextSweep = now.adding(nanoseconds: Self.sweepInterval)
-        if let paused = acceptPausedUntil, now >= paused {
-            acceptPausedUntil = nil
-            if shutdownDeadline == nil { try? epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken) }
+        guard let next = nextSweep, now >= next else { return }
+        nextSweep = nil
+        if let paused = acceptPausedUntil {
+            if now >= paused {
+                acceptPausedUntil = nil
+                if shutdownDeadline == nil { try? epoll.add(listener, events: Self.listenerEvents, token: Self.listenerToken) }
+            } else {
+                wake(at: paused)
+            }
         }
         let writeStall = UInt64(configuration.idleTimeout * 1e9)
         for connection in connections.all {
             if connection.pendingOutput > 0 {
-                if now.nanoseconds(since: connection.lastWriteProgress) > writeStall { close(connection) }
+                let stalled = connection.lastWriteProgress.adding(nanoseconds: writeStall)
+                if now > stalled { close(connection) } else { wake(at: stalled) }
                 continue
             }
-            if let header = connection.headerDeadline, now >= header, !connection.closeAfterWrite {
-                if connection.input.isEmpty && connection.body == nil && connection.exchanges.isEmpty {
+            if let header = connection.headerDeadline, !connection.closeAfterWrite {
+                if now < header {
+                    wake(at: header)
+                } else if connection.input.isEmpty && connection.body == nil && connection.exchanges.isEmpty {
                     close(connection)
+                    continue
                 } else {
                     answerAndClose(connection, .error(408, "the request did not arrive in time"))
+                    continue
                 }
-                continue
             }
-            if let idle = connection.idleDeadline, now >= idle, connection.isIdle {
-                close(connection)
+            if let idle = connection.idleDeadline, connection.isIdle {
+                if now >= idle { close(connection) } else { wake(at: idle) }
             }
+        }
+        if let soonest = nextSweep, soonest.nanoseconds(since: now) < Self.sweepInterval {
+            nextSweep = now.adding(nanoseconds: Self.sweepInterval)
         }
     }
 

@@ -27,6 +27,8 @@ extension HTTPEventLoop {
                 return
             }
             guard case .processed(let written) = result, written > 0 else {
+                // A reader that stops reading is closed after the idle timeout without progress.
+                wake(at: connection.lastWriteProgress.adding(nanoseconds: UInt64(configuration.idleTimeout * 1e9)))
                 connection.waitingForWritable = true
                 updateInterest(connection)
                 return

@@ -19,6 +19,8 @@ final class HTTPEventLoop {
     static let acceptsPerWake = 64
     /// Timeouts are checked at most this often (nanoseconds): a sweep visits every connection.
     static let sweepInterval: UInt64 = 100_000_000
+    /// epoll_wait's longest sleep while there is nothing to time out: "forever", until an event or the mailbox.
+    static let sleepForever: Int32 = -1
 
     let listener: FileDescriptor
     let configuration: HTTPServerConfiguration
@@ -31,7 +33,9 @@ final class HTTPEventLoop {
     var connections = ConnectionTable()
     var shutdownDeadline: MonotonicInstant?
     var acceptPausedUntil: MonotonicInstant?
-    var nextSweep = MonotonicInstant.now()
+    /// The nearest deadline the loop must look at (a connection's timeout, the end of an accept pause); nil while
+    /// there is none, and then the loop sleeps in epoll_wait until something arrives.
+    var nextSweep: MonotonicInstant?
     var readBuffer = [UInt8](repeating: 0, count: 65_536)
     /// An emptied buffer of deliveries, swapped into the mailbox on the next drain.
     var spareDeliveries: [LoopMailbox.Delivery] = []
@@ -57,7 +61,7 @@ final class HTTPEventLoop {
         mailbox.bindToCurrentThread()
         while true {
             do {
-                try epoll.wait(timeoutMilliseconds: 250) { token, events in
+                try epoll.wait(timeoutMilliseconds: waitTimeout()) { token, events in
                     self.dispatch(token: token, events: events)
                 }
             } catch {
@@ -106,7 +110,23 @@ final class HTTPEventLoop {
         if let grace = shutdown, shutdownDeadline == nil { beginShutdown(grace) }
     }
 
+    /// A deadline `seconds` from now, which the loop wakes for.
     func deadline(_ seconds: Double) -> MonotonicInstant {
-        MonotonicInstant.after(seconds: seconds)
+        let instant = MonotonicInstant.after(seconds: seconds)
+        wake(at: instant)
+        return instant
+    }
+
+    /// The loop looks at its timeouts at `instant` (or earlier, for a nearer one).
+    func wake(at instant: MonotonicInstant) {
+        if let next = nextSweep, next <= instant { return }
+        nextSweep = instant
+    }
+
+    /// Milliseconds until the nearest deadline (rounded up, so the loop does not wake just before it), or forever.
+    private func waitTimeout() -> Int32 {
+        guard let wake = [nextSweep, shutdownDeadline].compactMap({ $0 }).min() else { return Self.sleepForever }
+        let milliseconds = (wake.nanoseconds(since: .now()) + 999_999) / 1_000_000
+        return Int32(min(milliseconds, UInt64(Int32.max)))
     }
 }

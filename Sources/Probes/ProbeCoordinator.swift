@@ -58,7 +58,8 @@ package final class ProbeCoordinator: Sendable {
         /// Outbox rows delivered whose mark as sent has not reached the database yet.
         var unmarked: Set<Int64> = []
         var timer: DispatchSourceTimer?
-        var lastTick: MonotonicInstant?
+        /// The timer's period now (Self.period or Self.alonePeriod).
+        var period = ProbeCoordinator.period
         /// Another probe was live at the last reading.
         var othersLive = false
 
@@ -117,11 +118,8 @@ package final class ProbeCoordinator: Sendable {
     static let fullWriteSeconds = 10.0
 
     private func tick(_ state: State) {
+        defer { pace(state) }
         let alone = state.sharedIDs.isEmpty && !state.othersLive
-        if alone, let last = state.lastTick, MonotonicInstant.now().seconds(since: last) < Self.alonePeriod - 0.1 {
-            return
-        }
-        state.lastTick = .now()
         // The board's chunks are shared, not copied: a lone probe's tick only counts them (an array of 10,000
         // hosts would be 3 MB, twice over, at the daemon's peak).
         let board = self.board.versionedSnapshot().hosts
@@ -162,6 +160,15 @@ package final class ProbeCoordinator: Sendable {
             state.reachable = false
             if !state.overlays.isEmpty { showLocal(hosts, state) }
         }
+    }
+
+    /// Ticks every second while other probes are live or a host is still shared, every 5 s alone: the timer
+    /// itself is rescheduled, so a lone daemon's coordinator wakes once in 5 s, not every second to do nothing.
+    private func pace(_ state: State) {
+        let period = state.sharedIDs.isEmpty && !state.othersLive ? Self.alonePeriod : Self.period
+        guard period != state.period else { return }
+        state.period = period
+        state.timer?.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(Int(period * 100)))
     }
 
     /// This probe's own view of a host, from the board; nil before its first ping.

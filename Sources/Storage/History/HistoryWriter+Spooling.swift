@@ -1,5 +1,5 @@
-// The history writer's spool queue: four times a second the recorder's pings go to their steps' .pings files,
-// and a step that has ended (and whose last pings have had their timeout) is closed into a .rows file, which is
+// The history writer's spool queue: a tick after the first ping the recorder buffers, its pings go to their
+// steps' .pings files, and a step that has ended (and whose last pings have had their timeout) is closed into a .rows file, which is
 // handed to the database queue. Nothing here waits for the database.
 import Foundation
 import Platform
@@ -7,12 +7,30 @@ import Platform
 extension HistoryWriter {
     func tick(_ spooling: Spooling) {
         guard !spooling.stopped else { return }
+        spooling.wakeAt = nil
         spoolBuffered(spooling)
         let now = Date().timeIntervalSince1970
         let resolution = settings.ladder.step
         for step in spooling.spool.openSteps where Double(step + resolution) + settings.grace <= now {
             close(step, spooling)
         }
+        scheduleSpool(spooling)
+    }
+
+    /// The spool wakes when its oldest open step is due to close; pings arriving wake it sooner (`wakeSpool`).
+    func scheduleSpool(_ spooling: Spooling) {
+        guard let oldest = spooling.spool.openSteps.first else { return }
+        let due = Double(oldest + settings.ladder.step) + settings.grace - Date().timeIntervalSince1970
+        wakeSpool(spooling, in: max(due, 0))
+    }
+
+    /// Sets the spool's timer for `seconds` from now, unless it is set to fire sooner.
+    func wakeSpool(_ spooling: Spooling, in seconds: Double) {
+        guard !spooling.stopped else { return }
+        let at = MonotonicInstant.after(seconds: seconds)
+        if let set = spooling.wakeAt, set <= at { return }
+        spooling.wakeAt = at
+        Self.arm(spooling.timer, in: seconds)
     }
 
     /// Appends the recorder's pings to their steps' files; those of closed steps are only counted.

@@ -63,6 +63,7 @@ extension HistoryWriter {
     func failedAttempt(_ reason: String, _ session: Session) {
         session.failures += 1
         session.retryAt = MonotonicInstant.after(seconds: backoff.delay(afterFailures: session.failures))
+        scheduleDatabaseTick(session)
         let first = state.withLock { state -> Bool in
             guard state.unavailableSince == nil else { return false }
             state.unavailableSince = Date()

@@ -1,6 +1,6 @@
-// The history writer, on two queues of its own: the spool queue four times a second takes the pings the recorder
-// buffered and appends them to their steps' .pings files (HistorySpool), and closes a step once it has ended and
-// its last pings have had their timeout (`grace`); the database queue, with its own connection, writes each closed
+// The history writer, on two queues of its own: the spool queue, a tick (a quarter of a second) after the first
+// ping the recorder buffered, takes the pings and appends them to their steps' .pings files (HistorySpool), and
+// closes a step once it has ended and its last pings have had their timeout (`grace`), waking for exactly that; the database queue, with its own connection, writes each closed
 // step's rows in one transaction of batched statements (+Writing). The spool queue never waits for the database,
 // so a slow or hanging database costs no ping. While the database is away, closed steps wait on disk (at most `spoolLimit` bytes;
 // beyond, the oldest are dropped and counted) and are written in order when it is back. Coarser rows are merged
@@ -22,8 +22,8 @@ package struct HistorySettings: Equatable, Sendable {
     package var spoolLimit: Int
     /// Seconds after a step's end before it closes: the ping timeout and a margin.
     package var grace: Double
-    /// How often pings are written to the spool and due steps closed (seconds): a daemon killed with SIGKILL
-    /// loses the pings of its last tick.
+    /// How long after a ping it is written to the spool (seconds): a daemon killed with SIGKILL loses the pings
+    /// of its last tick.
     package var tick: Double = 0.25
     /// How often coarser rows are merged and old rows deleted (seconds).
     package var maintenanceInterval: Double = 60
@@ -64,6 +64,8 @@ package final class HistoryWriter: Sendable {
         /// Steps before this (Unix seconds) are closed: their late pings are not counted.
         var closedBefore: Int64 = .min
         var timer: DispatchSourceTimer?
+        /// When the timer is set to fire; nil when it is not set.
+        var wakeAt: MonotonicInstant?
         var stopped = false
         init(_ spool: sending HistorySpool) { self.spool = spool }
     }
@@ -114,33 +116,43 @@ package final class HistoryWriter: Sendable {
         Int64(date.timeIntervalSince1970 * 1000) * 1000 + Int64.random(in: 0..<1000)
     }
 
-    /// Starts both queues' timers: the spool's tick, and the database's retries and maintenance once a second.
+    /// Starts both queues' timers, each one-shot and set again for its next deadline: the spool's (a tick after
+    /// a ping arrives, the end of the oldest open step) and the database's (a retry, the next maintenance pass).
     package func start() {
         spooling.async { [weak self] spooling in
             guard let self else { return }
-            spooling.timer = Self.timer(every: settings.tick, on: self.spooling.queue) { [weak self] in
+            spooling.timer = Self.timer(on: self.spooling.queue) { [weak self] in
                 guard let self else { return }
                 tick(self.spooling.value)
             }
+            recorder.whenFirstRecorded { [weak self] in
+                guard let self else { return }
+                self.spooling.async { [self] spooling in wakeSpool(spooling, in: settings.tick) }
+            }
+            scheduleSpool(spooling)
         }
         session.async { [weak self] session in
             guard let self else { return }
-            session.timer = Self.timer(every: 1, on: self.session.queue) { [weak self] in
+            session.timer = Self.timer(on: self.session.queue) { [weak self] in
                 guard let self else { return }
                 databaseTick(self.session.value)
             }
+            scheduleDatabaseTick(session)
         }
     }
 
-    private static func timer(every seconds: Double, on queue: DispatchQueue,
-                              _ handler: @escaping @Sendable () -> Void) -> DispatchSourceTimer {
+    /// A one-shot timer, armed by `arm`.
+    private static func timer(on queue: DispatchQueue, _ handler: @escaping @Sendable () -> Void) -> DispatchSourceTimer {
         let timer = DispatchSource.makeTimerSource(queue: queue)
-        let nanoseconds = Int(seconds * 1e9)
-        timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds),
-                       leeway: .milliseconds(50))
         timer.setEventHandler(handler: handler)
+        timer.schedule(deadline: .distantFuture)
         timer.resume()
         return timer
+    }
+
+    /// Sets `timer` to fire once, `seconds` from now.
+    static func arm(_ timer: DispatchSourceTimer?, in seconds: Double) {
+        timer?.schedule(deadline: .now() + .nanoseconds(Int(max(seconds, 0) * 1e9)), leeway: .milliseconds(50))
     }
 
     deinit {
@@ -197,6 +209,15 @@ package final class HistoryWriter: Sendable {
     func databaseTick(_ session: Session) {
         if let retryAt = session.retryAt, MonotonicInstant.now() >= retryAt { drain(session) }
         if session.pending.isEmpty, state.withLock({ $0.unavailableSince == nil }) { maintainIfDue(session) }
+        scheduleDatabaseTick(session)
+    }
+
+    /// The database queue wakes for its next retry or maintenance pass (at most once a second), not every second.
+    func scheduleDatabaseTick(_ session: Session) {
+        let now = MonotonicInstant.now()
+        var next = session.nextMaintenance
+        if let retryAt = session.retryAt { next = min(next, retryAt) }
+        Self.arm(session.timer, in: max(next.seconds(since: now), 1))
     }
 
     /// Drops the oldest closed steps while the spool holds more than its limit.
