@@ -1,8 +1,9 @@
 // Outstanding pings in deadline order. Pings with the same timeout expire in sending order, so one FIFO per
 // distinct timeout (a host file may give hosts their own; there are a handful at most) replaces a timer per
 // ping, and one timer armed for the earliest head serves them all. A ping stays queued until its deadline even
-// when answered (about a second's pings at 10,000 hosts): each FIFO is a ring of 16-byte entries, which grows to
-// the most pings ever waiting and never moves them.
+// when answered (about a second's pings at 10,000 hosts), unless every ping is answered: then the queue is
+// emptied and the timer disarmed, so a quiet pinger does not wake for deadlines that have nothing to expire. Each
+// FIFO is a ring of 16-byte entries, which grows to the most pings ever waiting and never moves them.
 import Platform
 
 struct DeadlineQueue {
@@ -32,6 +33,11 @@ struct DeadlineQueue {
             if count == ring.count { grow() }
             ring[(head + count) & (ring.count - 1)] = (sentAt.nanoseconds, sequence)
             count += 1
+        }
+
+        mutating func removeAll() {
+            head = 0
+            count = 0
         }
 
         mutating func removeFirst() {
@@ -78,6 +84,11 @@ struct DeadlineQueue {
             lane.append(sequence: sequence, sentAt: sentAt)
             lanes.append(lane)
         }
+    }
+
+    /// Forgets every entry (each ping they stand for was answered).
+    mutating func removeAll() {
+        for index in lanes.indices { lanes[index].removeAll() }
     }
 
     /// Removes and returns every entry whose deadline is at or before `now`.

@@ -77,6 +77,7 @@ extension Pinger {
                 outcome = .reply(rttMilliseconds: roundTrip(slot, kernelRealtime: kernelRealtime))
             }
             resultHandler?(slot.tag, PingResult(outcome: outcome, sentAt: slot.sentWall, completedAt: now))
+            restIfAllAnswered()
         case .late(let slot):
             counters[family.index].late += 1
             if let failure { lateErrorHandler?(slot.tag, failure) }

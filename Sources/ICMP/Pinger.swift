@@ -168,6 +168,14 @@ package final class Pinger: Pinging {
         timer.schedule(deadline: .now() + .nanoseconds(Int(wait)), leeway: .milliseconds(1))
     }
 
+    /// Every ping sent has its answer: the deadlines left have nothing to expire, and the timer need not fire.
+    func restIfAllAnswered() {
+        guard map.pendingCount == 0, !deadlines.isEmpty else { return }
+        deadlines.removeAll()
+        timerArmedFor = nil
+        timer.schedule(deadline: .distantFuture)
+    }
+
     private func expireDue() {
         timerArmedFor = nil
         for entry in deadlines.popExpired(now: .now()) {

@@ -77,6 +77,8 @@ package struct SequenceMap {
     private var next: UInt16
     /// Pings whose slot was reused while still pending (more than 65,536 outstanding): counted, never silent.
     package private(set) var overwritten = 0
+    /// Pings sent and neither answered nor expired.
+    package private(set) var pendingCount = 0
 
     package init(firstSequence: UInt16 = UInt16.random(in: 0...UInt16.max)) {
         slots = Array(repeating: Packed(), count: 65_536)
@@ -92,6 +94,8 @@ package struct SequenceMap {
         if slots[Int(sequence)].state == .pending {
             overwritten += 1
             evicted = slots[Int(sequence)].slot
+        } else {
+            pendingCount += 1
         }
         var stored = Packed(slot)
         stored.state = .pending
@@ -111,6 +115,7 @@ package struct SequenceMap {
         switch slot.state {
         case .pending:
             slots[Int(sequence)].state = .answered
+            pendingCount -= 1
             return .pending(slot.slot)
         case .expired: return .late(slot.slot)
         case .answered: return .duplicate
@@ -124,6 +129,7 @@ package struct SequenceMap {
         let slot = slots[Int(sequence)]
         guard slot.state == .pending, slot.sentAt == sentAt.nanoseconds else { return nil }
         slots[Int(sequence)].state = .expired
+        pendingCount -= 1
         return slot.slot
     }
 }

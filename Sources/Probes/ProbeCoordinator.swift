@@ -60,6 +60,8 @@ package final class ProbeCoordinator: Sendable {
         var timer: DispatchSourceTimer?
         /// The timer's period now (Self.period or Self.alonePeriod).
         var period = ProbeCoordinator.period
+        /// When this probe last wrote its heartbeat alone.
+        var lastHeartbeat: MonotonicInstant?
         /// Another probe was live at the last reading.
         var othersLive = false
 
@@ -110,12 +112,19 @@ package final class ProbeCoordinator: Sendable {
         return done.wait(timeout: .now() + timeout) == .success && left.load(ordering: .relaxed)
     }
 
-    /// A tick a second while other probes are live; alone, only the heartbeat and the roster (and with webhooks
-    /// the outbox) every 5 s, well within the 13 s the others would wait at a 1 s interval: a lone daemon adds
-    /// two statements every 5 s to what it always cost, four with webhooks.
+    /// A tick a second while other probes are live; alone, the roster (and with webhooks the outbox) every 5 s,
+    /// and the heartbeat every `aloneHeartbeatSeconds`: a lone daemon at the default 30 s interval adds one
+    /// statement every 5 s and one every 30 s to what it always cost, each prepared once.
     static let period = 1.0
     static let alonePeriod = 5.0
     static let fullWriteSeconds = 10.0
+
+    /// Alone, the heartbeat is written every third of the bound a newcomer would judge it by (3 × interval +
+    /// 9 s), at least every 5 s and at most every 30 s: at the default 30 s interval, every 30 s; the probes table
+    /// is still read every 5 s, so a newcomer is seen within 5 s.
+    var aloneHeartbeatSeconds: Double {
+        min(30, max(Self.alonePeriod, Double(3 * intervalMilliseconds + 9000) / 3000))
+    }
 
     private func tick(_ state: State) {
         defer { pace(state) }
@@ -131,8 +140,11 @@ package final class ProbeCoordinator: Sendable {
                 state.migrated = true
             }
             if alone {
-                try state.store.heartbeat(name: settings.name, version: version, intervalMilliseconds: intervalMilliseconds,
-                                          hosts: board.count)
+                if state.lastHeartbeat.map({ MonotonicInstant.now().seconds(since: $0) >= aloneHeartbeatSeconds - 0.5 }) ?? true {
+                    try state.store.heartbeat(name: settings.name, version: version,
+                                              intervalMilliseconds: intervalMilliseconds, hosts: board.count)
+                    state.lastHeartbeat = .now()
+                }
                 state.lastFullWrite = nil    // another probe may come: it gets every view at once
             } else {
                 try writeViews(hosts, state)

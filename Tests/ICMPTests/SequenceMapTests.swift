@@ -24,6 +24,19 @@ import TestSupport
         #expect(answered.tag.host == 2)
     }
 
+    @Test func pingsAreOutstandingUntilAnsweredOrExpiredOnce() {
+        var map = SequenceMap(firstSequence: 7)
+        let first = map.allocate(slot(token: 1, at: 1)).sequence
+        let second = map.allocate(slot(token: 2, at: 2)).sequence
+        #expect(map.pendingCount == 2)
+        _ = map.answer(first, family: .v4)
+        _ = map.answer(first, family: .v4)  // a duplicate counts nothing
+        #expect(map.pendingCount == 1)
+        _ = map.expire(second, sentAt: MonotonicInstant(nanoseconds: 2))
+        _ = map.answer(second, family: .v4)  // late
+        #expect(map.pendingCount == 0, "the pinger's timeout timer may rest")
+    }
+
     @Test func aDuplicateReplyIsRecognisedNotReportedTwice() {
         var map = SequenceMap(firstSequence: 10)
         let sequence = map.allocate(slot(token: 1, at: 1)).sequence

@@ -20,7 +20,7 @@ package final class MariaDBProbeStore {
 
     /// Says this probe is alive (and creates its row the first time).
     package func heartbeat(name: String, version: String, intervalMilliseconds: Int64, hosts: Int) throws {
-        try connection.execute(
+        try connection.execute(reusing:
             "INSERT INTO probes (name, first_seen, last_seen, version, interval_ms, hosts) VALUES (?, NOW(3), NOW(3), ?, ?, ?)"
                 + " ON DUPLICATE KEY UPDATE last_seen = NOW(3), version = VALUES(version),"
                 + " interval_ms = VALUES(interval_ms), hosts = VALUES(hosts)",
@@ -91,7 +91,7 @@ package final class MariaDBProbeStore {
 
     /// Every probe, by name.
     package func probes() throws -> [ProbeRecord] {
-        try connection.query(
+        try connection.query(reusing:
             "SELECT p.name, p.first_seen, p.last_seen, p.version, p.interval_ms, p.hosts, \(Self.liveSQL)"
                 + " FROM probes p ORDER BY p.name",
             columns: [.text, .date, .date, .text, .int, .int, .int]
