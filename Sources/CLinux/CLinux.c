@@ -1,7 +1,8 @@
-// Function forms of the CMSG and ICMP6_FILTER macros declared in CLinux.h, and the calls Glibc declares only
-// under _GNU_SOURCE.
+// Function forms of the CMSG and ICMP6_FILTER macros declared in CLinux.h, the raw ICMP sockets' echo filter
+// (classic BPF, built from linux/filter.h's macros), and the calls Glibc declares only under _GNU_SOURCE.
 #define _GNU_SOURCE
 #include "CLinux.h"
+#include <linux/filter.h>
 #include <sched.h>
 #include <pthread.h>
 
@@ -16,6 +17,37 @@ void clinux_icmp6_filter_pass_only(struct icmp6_filter *filter, const int *types
     for (int i = 0; i < count; i++) {
         ICMP6_FILTER_SETPASS(types[i], filter);
     }
+}
+
+int clinux_attach_echo_filter(int fd, uint16_t identifier, int ipv6) {
+    // IPv4 raw sockets read from the IP header (X = its length); ICMPv6 raw sockets from the ICMPv6 header.
+    // Both: type at +0, identifier at +4 (network order, as BPF loads it).
+    struct sock_filter v4[] = {
+        BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+        BPF_STMT(BPF_LD | BPF_B | BPF_IND, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 3),           /* not an echo reply: pass */
+        BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, identifier, 1, 0),  /* ours: pass */
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),
+    };
+    struct sock_filter v6[] = {
+        BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 129, 0, 3),
+        BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, identifier, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0),
+        BPF_STMT(BPF_RET | BPF_K, 0xFFFFFFFF),
+    };
+    struct sock_fprog program;
+    if (ipv6) {
+        program.len = sizeof v6 / sizeof v6[0];
+        program.filter = v6;
+    } else {
+        program.len = sizeof v4 / sizeof v4[0];
+        program.filter = v4;
+    }
+    return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program);
 }
 
 int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {

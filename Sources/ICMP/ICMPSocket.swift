@@ -24,7 +24,8 @@ final class ICMPSocket {
 
     /// Opens raw, then datagram on EPERM/EACCES. Throws when neither can be opened. `receiveBufferBytes`: room
     /// for the replies of one burst.
-    init(family: ICMPFamily, receiveBufferBytes: Int = 1 << 20) throws {
+    /// `identifier`: in raw mode, echo replies with another identifier are dropped by the kernel.
+    init(family: ICMPFamily, receiveBufferBytes: Int = 1 << 20, identifier: UInt16? = nil) throws {
         self.family = family
         let domain = family == .v4 ? AF_INET : AF_INET6
         let proto = family == .v4 ? Int32(IPPROTO_ICMP) : Int32(IPPROTO_ICMPV6)
@@ -47,9 +48,11 @@ final class ICMPSocket {
         case (.v4, .raw):
             // Only echo reply, destination unreachable, time exceeded and parameter problem.
             try Socket.passOnlyICMPv4(fd, types: [0, 3, 11, 12])
+            if let identifier { try Socket.passOnlyEchoReplies(fd, identifier: identifier, ipv6: false) }
         case (.v6, .raw):
             // Only echo reply and the error types (destination unreachable, packet too big, time exceeded, parameter problem).
             try Socket.passOnlyICMPv6(fd, types: [129, 1, 2, 3, 4])
+            if let identifier { try Socket.passOnlyEchoReplies(fd, identifier: identifier, ipv6: true) }
         case (_, .datagram):
             try Socket.enableErrorQueue(fd, ipv6: family == .v6)
         }

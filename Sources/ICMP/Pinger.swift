@@ -51,7 +51,8 @@ package final class Pinger: Pinging {
         for family in [ICMPFamily.v4, .v6] {
             let name = family == .v4 ? "ipv4" : "ipv6"
             do {
-                let socket = try ICMPSocket(family: family, receiveBufferBytes: max(1 << 20, hostCount * 2048))
+                let socket = try ICMPSocket(family: family, receiveBufferBytes: max(1 << 20, hostCount * 2048),
+                                            identifier: identifier)
                 sockets[family.index] = socket
                 if let reason = socket.fallbackReason {
                     logger.info("icmp_socket", ["family": name, "mode": socket.mode.rawValue, "reason": reason])

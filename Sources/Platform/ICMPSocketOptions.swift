@@ -1,5 +1,5 @@
 // The socket options an ICMP socket needs, wrapped once: receive buffer size, kernel receive timestamps, the raw
-// sockets' type filters, and the datagram sockets' error queue.
+// sockets' type filters and echo-identifier filter, and the datagram sockets' error queue.
 import CLinux
 import Glibc
 
@@ -31,6 +31,13 @@ extension Socket {
         var filter = icmp6_filter()
         types.withUnsafeBufferPointer { clinux_icmp6_filter_pass_only(&filter, $0.baseAddress, Int32($0.count)) }
         try setOption(fd, level: Int32(IPPROTO_ICMPV6), name: ICMP6_FILTER, value: filter, label: "ICMP6_FILTER")
+    }
+
+    /// A raw ICMP socket sees every ICMP packet the machine receives: the kernel drops the echo replies to other
+    /// processes' pings (another identifier) before they wake the pinger (SO_ATTACH_FILTER). Errors still pass:
+    /// the identifier they quote is checked when they are read.
+    package static func passOnlyEchoReplies(_ fd: FileDescriptor, identifier: UInt16, ipv6: Bool) throws {
+        try syscall("setsockopt(SO_ATTACH_FILTER)") { clinux_attach_echo_filter(fd.rawValue, identifier, ipv6 ? 1 : 0) }
     }
 
     /// ICMP errors about what a datagram socket sent are queued on its error queue (IP_RECVERR / IPV6_RECVERR).

@@ -89,19 +89,22 @@ func ping(_ pinger: QueueConfined<Pinger>, _ address: SocketAddress, host: Int) 
         let echo = try #require(peer.nextEchoRequest(identifier: pinger.sync { $0.identifier }))
         let another = echo.identifier &+ 1
 
-        // Another process's echo with our sequence number, and ours but to another address.
+        // Another process's echo reply with our sequence number: the kernel drops it (the socket's echo filter), so
+        // it never wakes the pinger. Errors about another process's echo, and about ours to another address,
+        // are read and counted as foreign.
+        peer.reply(identifier: another, sequence: echo.sequence, payload: echo.payload)
         peer.prohibited(quotingEchoTo: "127.0.0.1", identifier: another, sequence: echo.sequence)
         peer.prohibited(quotingEchoTo: "127.0.0.2", identifier: echo.identifier, sequence: echo.sequence)
-        peer.reply(identifier: another, sequence: echo.sequence, payload: echo.payload)
-        #expect(waitUntil(timeout: 3) { pinger.sync { $0.counters(.v4).foreign } == 3 }, "each counted as foreign")
+        #expect(waitUntil(timeout: 3) { pinger.sync { $0.counters(.v4).foreign } == 2 }, "each counted as foreign")
         #expect(results.of(1).isEmpty, "none of them is about our ping")
 
-        // The same error about our own echo does complete it: the forged packets above were well-formed.
+        // The same error about our own echo does complete it: the forged packets above were well-formed. It came
+        // last, so everything before it has been read: the other process's reply never was.
         peer.prohibited(quotingEchoTo: "127.0.0.1", identifier: echo.identifier, sequence: echo.sequence)
         let result = try #require(results.first(1))
         #expect(result.outcome == .failed(.icmpError(kind: "communication administratively prohibited", reportedBy: "127.0.0.1")))
         let counters = pinger.sync { $0.counters(.v4) }
-        #expect(counters.errors == 1 && counters.foreign == 3 && counters.replies == 0)
+        #expect(counters.errors == 1 && counters.foreign == 2 && counters.replies == 0)
         withExtendedLifetime(namespace) {}
     }
 }

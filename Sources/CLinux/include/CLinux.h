@@ -33,6 +33,9 @@ int clinux_accept4(int fd, struct sockaddr *address, socklen_t *length, int flag
 
 /// Sets an ICMPv6 filter that passes only the given types (echo reply and the error types).
 void clinux_icmp6_filter_pass_only(struct icmp6_filter *filter, const int *types, int count);
+/// Attaches a classic BPF program to a raw ICMP socket that drops echo replies whose identifier is not
+/// `identifier` (other processes' pings) and passes everything else. Returns setsockopt's result (errno set).
+int clinux_attach_echo_filter(int fd, uint16_t identifier, int ipv6);
 
 /// Socket option and message constants that are macros (or time64-dependent) in the C headers.
 int clinux_so_timestampns(void);
