@@ -20,10 +20,16 @@ package struct HostGraph: Sendable, Equatable {
     /// Builds the graph of `specs` (a parent is named by its address; unknown names and `excluded` positions
     /// are left out: the host file has refused unknown names already).
     package init(_ specs: [HostSpec], excluded: (Int) -> Bool = { _ in false }) {
+        self.init(domains: specs.map(\.domain), parents: specs.map(\.attributes.parents), excluded: excluded)
+    }
+
+    /// Builds the graph of hosts named by address: `parents[i]`, the addresses host `i` names as parents (unknown
+    /// ones and `excluded` positions are left out).
+    package init(domains: [String], parents: [[String]], excluded: (Int) -> Bool = { _ in false }) {
         var index: [String: Int] = [:]
-        for (position, spec) in specs.enumerated() where !excluded(position) { index[spec.lookupKey] = position }
-        self.init(parents: specs.enumerated().map { position, spec in
-            excluded(position) ? [] : spec.attributes.parents.compactMap { index[HostSpec.lookupKey($0)] }
+        for (position, domain) in domains.enumerated() where !excluded(position) { index[HostSpec.lookupKey(domain)] = position }
+        self.init(parents: parents.enumerated().map { position, names in
+            excluded(position) ? [] : names.compactMap { index[HostSpec.lookupKey($0)] }
         })
     }
 

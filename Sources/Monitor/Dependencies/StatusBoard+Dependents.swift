@@ -4,12 +4,9 @@ extension StatusBoard {
     /// Every watched host below `domain` (children, their children, …), nearest first; empty if it is not watched.
     package func dependents(of domain: String) -> [String] {
         let hosts = snapshot()
-        var index: [String: Int] = [:]
-        for (position, host) in hosts.enumerated() where index[HostSpec.lookupKey(host.domain)] == nil {
-            index[HostSpec.lookupKey(host.domain)] = position
-        }
-        guard let position = index[HostSpec.lookupKey(domain)] else { return [] }
-        let graph = HostGraph(parents: hosts.map { $0.parents.compactMap { index[HostSpec.lookupKey($0)] } })
+        let key = HostSpec.lookupKey(domain)
+        guard let position = hosts.firstIndex(where: { HostSpec.lookupKey($0.domain) == key }) else { return [] }
+        let graph = HostGraph(domains: hosts.map(\.domain), parents: hosts.map(\.parents))
         return graph.descendants(of: position).map { hosts[$0].domain }
     }
 }

@@ -24,9 +24,10 @@ extension HistoryWriter {
         wakeSpool(spooling, in: max(due, 0))
     }
 
-    /// Sets the spool's timer for `seconds` from now, unless it is set to fire sooner.
+    /// Sets the spool's timer for `seconds` from now, unless it is set to fire sooner (or not made yet: `start`
+    /// sets it once it is).
     func wakeSpool(_ spooling: Spooling, in seconds: Double) {
-        guard !spooling.stopped else { return }
+        guard !spooling.stopped, spooling.timer != nil else { return }
         let at = MonotonicInstant.after(seconds: seconds)
         if let set = spooling.wakeAt, set <= at { return }
         spooling.wakeAt = at

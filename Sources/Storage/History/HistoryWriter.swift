@@ -119,17 +119,19 @@ package final class HistoryWriter: Sendable {
     /// Starts both queues' timers, each one-shot and set again for its next deadline: the spool's (a tick after
     /// a ping arrives, the end of the oldest open step) and the database's (a retry, the next maintenance pass).
     package func start() {
+        // Set before the spool's queue runs: a ping recorded meanwhile then still wakes it (the first tick below
+        // takes it too), instead of waiting in the buffer with nothing to wake for it.
+        recorder.whenFirstRecorded { [weak self] in
+            guard let self else { return }
+            self.spooling.async { [self] spooling in wakeSpool(spooling, in: settings.tick) }
+        }
         spooling.async { [weak self] spooling in
             guard let self else { return }
             spooling.timer = Self.timer(on: self.spooling.queue) { [weak self] in
                 guard let self else { return }
                 tick(self.spooling.value)
             }
-            recorder.whenFirstRecorded { [weak self] in
-                guard let self else { return }
-                self.spooling.async { [self] spooling in wakeSpool(spooling, in: settings.tick) }
-            }
-            scheduleSpool(spooling)
+            wakeSpool(spooling, in: settings.tick)
         }
         session.async { [weak self] session in
             guard let self else { return }

@@ -129,10 +129,16 @@ final class MariaDBConnection {
     /// of its own. A failed statement is not kept.
     @discardableResult
     func execute(reusing sql: String, _ parameters: [SQLValue]) throws -> (affectedRows: UInt64, insertID: UInt64) {
+        try withPrepared(sql) { try $0.execute(parameters) }
+    }
+
+    /// Runs `body` with the statement kept prepared for `sql`, preparing it the first time; kept again only if it
+    /// succeeded and the connection is still open.
+    private func withPrepared<T>(_ sql: String, _ body: (MariaDBStatement) throws -> T) throws -> T {
         let mysql = try open()
         let statement = try prepared[sql] ?? MariaDBStatement(connection: self, mysql: mysql, sql: sql)
         prepared[sql] = nil
-        let result = try statement.execute(parameters)
+        let result = try body(statement)
         if handle != nil { prepared[sql] = statement }
         return result
     }
@@ -165,12 +171,7 @@ final class MariaDBConnection {
     /// Like `query`, but the statement stays prepared for the next call with the same SQL: for a query a daemon
     /// runs every few seconds, one round trip instead of two.
     func query(reusing sql: String, _ parameters: [SQLValue] = [], columns: [SQLColumn]) throws -> [[SQLValue]] {
-        let mysql = try open()
-        let statement = try prepared[sql] ?? MariaDBStatement(connection: self, mysql: mysql, sql: sql)
-        prepared[sql] = nil
-        let rows = try statement.query(parameters, columns: columns)
-        if handle != nil { prepared[sql] = statement }
-        return rows
+        try withPrepared(sql) { try $0.query(parameters, columns: columns) }
     }
 
     /// Runs `write` over slices of at most `size` of `items`, in one transaction when there is more than one
