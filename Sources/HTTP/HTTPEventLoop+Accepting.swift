@@ -15,7 +15,7 @@ extension HTTPEventLoop {
                 let resume = MonotonicInstant.now().adding(nanoseconds: 100_000_000)
                 acceptPausedUntil = resume
                 wake(at: resume)
-                try? epoll.remove(listener)  // EPOLLEXCLUSIVE registrations cannot be modified, only removed
+                try? epoll.remove(listener)  // until the pause is over
                 return
             } catch {
                 continue  // ECONNABORTED and the like concern only that connection.

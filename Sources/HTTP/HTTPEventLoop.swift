@@ -12,10 +12,10 @@ final class HTTPEventLoop {
     static let listenerToken = UInt64.max
     static let wakeToken = UInt64.max - 1
     static let readEvents = Epoll.input | Epoll.readHangup
-    /// Every loop watches the one listening socket; EPOLLEXCLUSIVE wakes one of them per connection, not all.
-    static let listenerEvents = Epoll.input | Epoll.exclusive
-    /// Connections taken per listener wake-up (HAProxy's default maxaccept): a burst is accepted in one go,
-    /// while EPOLLEXCLUSIVE hands connections that arrive one at a time to whichever loop is idle.
+    /// Each loop watches a listening socket of its own (SO_REUSEPORT: the kernel picks the socket per connection).
+    static let listenerEvents = Epoll.input
+    /// Connections taken per listener wake-up (HAProxy's default maxaccept): a burst is accepted in one go, and
+    /// then the loop serves what it has before it looks again.
     static let acceptsPerWake = 64
     /// Timeouts are checked at most this often (nanoseconds): a sweep visits every connection.
     static let sweepInterval: UInt64 = 100_000_000
@@ -76,7 +76,7 @@ final class HTTPEventLoop {
             }
         }
         for connection in connections.all { close(connection) }
-        try? epoll.remove(listener)  // the server closes the shared listener once every loop has stopped
+        try? epoll.remove(listener)  // the server closes the listeners once every loop has stopped
     }
 
     private func dispatch(token: UInt64, events: UInt32) {

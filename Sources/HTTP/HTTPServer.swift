@@ -33,7 +33,8 @@ package struct HTTPServerConfiguration: Sendable {
 }
 
 package final class HTTPServer: Sendable {
-    private let listener: FileDescriptor
+    /// One per loop (SO_REUSEPORT).
+    private let listeners: [FileDescriptor]
     /// Each loop, until its thread takes it.
     private let loops: [Handoff<HTTPEventLoop>]
     private let mailboxes: [LoopMailbox]
@@ -46,22 +47,13 @@ package final class HTTPServer: Sendable {
     /// Opens, binds and listens; throws a `SystemError` such as "bind(0.0.0.0:8080) failed: Address already in use".
     /// `makeHandler` is called once per event loop: each loop's handler is used on that loop's thread only.
     package init(configuration: HTTPServerConfiguration, logger: Logger, makeHandler: () -> HTTPHandler) throws {
-        let address = configuration.address
-        let listener = try Socket.open(family: address.family,
-                                       type: Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue),
-                                       protocol: 0,
-                                       label: address.family == AF_INET ? "AF_INET, SOCK_STREAM" : "AF_INET6, SOCK_STREAM")
-        try Socket.setOption(listener, level: SOL_SOCKET, name: SO_REUSEADDR, value: Int32(1), label: "SO_REUSEADDR")
-        if address.family == AF_INET6 {
-            try Socket.setOption(listener, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: Int32(0), label: "IPV6_V6ONLY")
-        }
-        try Socket.bind(listener, to: address)
-        try Socket.listen(listener, backlog: 1024)
-        boundAddress = try Socket.localAddress(listener) ?? address
+        let count = max(1, configuration.eventLoops)
+        let listeners = try Self.listen(on: configuration.address, count: count)
+        boundAddress = try Socket.localAddress(listeners[0]) ?? configuration.address
         let budget = ConnectionBudget(limit: configuration.maxConnections)
         var loops: [Handoff<HTTPEventLoop>] = []
         var mailboxes: [LoopMailbox] = []
-        for index in 0..<max(1, configuration.eventLoops) {
+        for (index, listener) in listeners.enumerated() {
             let mailbox = try LoopMailbox()
             loops.append(Handoff(try HTTPEventLoop(listener: listener, configuration: configuration, budget: budget,
                                                    handler: makeHandler(), mailbox: mailbox, index: index, logger: logger)))
@@ -69,7 +61,54 @@ package final class HTTPServer: Sendable {
         }
         self.loops = loops
         self.mailboxes = mailboxes
-        self.listener = listener
+        self.listeners = listeners
+    }
+
+    /// One listening socket per event loop, all bound to `address` with SO_REUSEPORT: the kernel spreads new
+    /// connections over them by a hash of the client's address and port, so the loops share the load evenly (one
+    /// shared socket woke one loop per burst, and that loop took the whole burst). Since SO_REUSEPORT would also let a
+    /// second daemon join the group without a word, a socket without it is bound first and closed: anything already
+    /// listening there, this daemon's own group included, makes that bind fail, so "address in use" stays a start-up
+    /// error.
+    private static func listen(on address: SocketAddress, count: Int) throws -> [FileDescriptor] {
+        let type = Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue)
+        let label = address.family == AF_INET ? "AF_INET, SOCK_STREAM" : "AF_INET6, SOCK_STREAM"
+        func socket(reusePort: Bool) throws -> FileDescriptor {
+            let fd = try Socket.open(family: address.family, type: type, protocol: 0, label: label)
+            do {
+                try Socket.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: Int32(1), label: "SO_REUSEADDR")
+                if reusePort {
+                    try Socket.setOption(fd, level: SOL_SOCKET, name: SO_REUSEPORT, value: Int32(1), label: "SO_REUSEPORT")
+                }
+                if address.family == AF_INET6 {
+                    try Socket.setOption(fd, level: Int32(IPPROTO_IPV6), name: IPV6_V6ONLY, value: Int32(0), label: "IPV6_V6ONLY")
+                }
+            } catch {
+                fd.close()
+                throw error
+            }
+            return fd
+        }
+        if address.port != 0 {
+            let probe = try socket(reusePort: false)
+            defer { probe.close() }
+            try Socket.bind(probe, to: address)
+        }
+        var listeners: [FileDescriptor] = []
+        do {
+            var bindTo = address
+            for _ in 0..<count {
+                let fd = try socket(reusePort: true)
+                listeners.append(fd)
+                try Socket.bind(fd, to: bindTo)
+                try Socket.listen(fd, backlog: 1024)
+                if bindTo.port == 0, let bound = try Socket.localAddress(fd) { bindTo = bound }  // the rest join its port
+            }
+        } catch {
+            for fd in listeners { fd.close() }
+            throw error
+        }
+        return listeners
     }
 
     /// Starts serving: each event loop on its own thread, named status-http-0, status-http-1, ...
@@ -91,6 +130,6 @@ package final class HTTPServer: Sendable {
         if started.load(ordering: .acquiring) {
             for _ in loops { _ = finished.wait(timeout: deadline) }
         }
-        listener.close()
+        for listener in listeners { listener.close() }
     }
 }

@@ -55,6 +55,4 @@ extension Epoll {
     package static let readHangup = UInt32(EPOLLRDHUP.rawValue)
     package static let error = UInt32(EPOLLERR.rawValue)
     package static let hangup = UInt32(EPOLLHUP.rawValue)
-    /// Wake one of the epoll instances that watch a shared descriptor, not all (for a shared listening socket).
-    package static let exclusive = UInt32(EPOLLEXCLUSIVE.rawValue)
 }

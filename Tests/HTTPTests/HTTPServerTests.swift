@@ -21,7 +21,47 @@ final class EchoHandler: HTTPHandler {
     }
 }
 
+/// Answers every request with the index of the event loop it belongs to (handlers are made once per loop).
+final class LoopIndexHandler: HTTPHandler {
+    let index: Int
+    init(index: Int) { self.index = index }
+    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+        respond(.json(200, Array("\(index)".utf8)))
+    }
+}
+
 @Suite struct HTTPServerTests {
+    @Test func connectionsThatArriveTogetherAreSpreadOverTheLoops() throws {
+        var made = 0
+        let running = try RunningServer({ $0.eventLoops = 2 }, start: false, handler: {
+            defer { made += 1 }
+            return LoopIndexHandler(index: made)
+        })
+        let clients = try (0..<64).map { _ in try running.client() }  // all in the backlog before a loop runs
+        running.server.start()
+        var perLoop = [0, 0]
+        for client in clients {
+            client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n")
+            let response = try #require(client.response())
+            let loop = try #require(Int(response.text))
+            perLoop[loop] += 1
+        }
+        // By the kernel's hash about 32 each; 8 is five standard deviations off. One shared socket: 64 and 0.
+        #expect(perLoop.min() ?? 0 >= 8, "connections per loop: \(perLoop)")
+    }
+
+    @Test func aSecondServerOnTheSamePortIsAddressInUse() throws {
+        let first = try RunningServer({ $0.eventLoops = 2 }, handler: { EchoHandler() })
+        var configuration = HTTPServerConfiguration(address: try #require(SocketAddress(ipLiteral: "127.0.0.1", port: first.port)))
+        configuration.eventLoops = 2
+        #expect(throws: SystemError.self) {
+            _ = try HTTPServer(configuration: configuration, logger: Logger(minimumLevel: .error), makeHandler: { EchoHandler() })
+        }
+        let client = try first.client()
+        client.send("GET /still HTTP/1.1\r\nHost: t\r\n\r\n")
+        #expect(client.response()?.text == "{\"path\":\"/still\"}")
+    }
+
     @Test func responsesCarryDateServerAndTheConfiguredCommonHeaders() throws {
         let running = try RunningServer(handler: { EchoHandler() })
         let client = try running.client()
