@@ -40,6 +40,17 @@ package final class APIHandler: HTTPHandler {
         self.init(views: StatusViews(board: board), writer: writer)
     }
 
+    /// /status or /status/down from `view`: 304 when the client has it (whatever the query), else the body.
+    private static func statusResponse(_ view: StatusView, down: Bool, group: Result<String?, IncidentQuery.Invalid>,
+                                       ifNoneMatch: String?) -> HTTPResponse {
+        let validator = [(name: "ETag", value: view.etag), (name: "Cache-Control", value: "no-cache")]
+        if LoopStatusCache.matches(ifNoneMatch, view.etag) { return HTTPResponse(status: 304, headers: validator) }
+        switch group {
+        case .success(let group): return .json(200, view.body(down: down, group: group), headers: validator)
+        case .failure(let invalid): return .error(400, invalid.reason)
+        }
+    }
+
     package func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
         let route: APIRoute
         do {
@@ -59,20 +70,22 @@ package final class APIHandler: HTTPHandler {
             let (status, body) = health.report()
             respond(.json(status, body, headers: [(name: "Cache-Control", value: "no-store")]))
         case .all, .down:
-            let current = cache.current()
-            let validator = [(name: "ETag", value: current.etag), (name: "Cache-Control", value: "no-cache")]
-            if LoopStatusCache.matches(request.header("If-None-Match"), current.etag) {
-                return respond(HTTPResponse(status: 304, headers: validator))
-            }
-            let group: String?
+            let group: Result<String?, IncidentQuery.Invalid>
             do {
-                group = try StatusQuery.group(request.query)
+                group = .success(try StatusQuery.group(request.query))
             } catch let invalid as IncidentQuery.Invalid {
-                return respond(.error(400, invalid.reason))
+                group = .failure(invalid)
             } catch {
-                return respond(.error(400, "bad query string"))
+                group = .failure(IncidentQuery.Invalid(reason: "bad query string"))
             }
-            respond(.json(200, current.body(down: route == .down, group: group), headers: validator))
+            let ifNoneMatch = request.header("If-None-Match")
+            let down = route == .down
+            let answer: @Sendable (StatusView) -> Void = { view in
+                respond(Self.statusResponse(view, down: down, group: group, ifNoneMatch: ifNoneMatch))
+            }
+            // At once when a view may be served; else from the builder's queue once it is built, so that a
+            // 10,000-host body is never serialised on the event loop.
+            if let view = cache.servable() { answer(view) } else { views.whenCurrent(answer) }
         case .service(let domain):
             guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
             respond(.json(200, Payloads.one(views.check(at: position), Payloads.check)))

@@ -3,14 +3,18 @@
 //
 // A host going down or up is served at once. A ping that changes only `last_performed` (or the round-trip
 // time, loss and uptime figures, which are computed when a view is built) is served within `refreshInterval`
-// (half a second): every ping changes the board, and re-serialising
-// ten thousand hosts on every ping would cost more than all the pinging.
+// (half a second) of a request that finds it: every ping changes the board, and re-serialising ten thousand hosts
+// on every ping would cost more than all the pinging.
 //
-// Two levels, so that requests take no lock: `StatusViews` is shared by the event loops and builds a new
-// `StatusView` when the board has moved on; each event loop's handler keeps the view it last used in a
-// `LoopStatusCache` and only compares the board's atomic versions on a request. Only `StatusViews` owns a view
-// (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a loop that served an older view
-// would otherwise keep it until its next request.
+// Views are built on a queue of their own (`status-views`), never on an event loop: a body of 10,000 hosts takes
+// tens of milliseconds, which would hold up every other request on that loop. A request whose view is current
+// (an atomic load or two) is answered at once; one that finds only times moved on, in a view younger than
+// `staleLimit`, is answered at once from that view while a newer one is built for the next request; any other (a
+// host went down or up, or nobody asked for a while) is answered from the queue once its view is built, which
+// holds up that request only. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
+// Only `StatusViews` owns a view (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a
+// loop that served an older view would otherwise keep it until its next request.
+import Dispatch
 import Encoding
 import Foundation
 import Monitor
@@ -24,6 +28,8 @@ final class StatusView: Sendable {
     let stateVersion: UInt64
     /// Until then, this view may stand for a newer board whose hosts are all still up or down as here.
     let refreshAfter: MonotonicInstant
+    /// Until then, it may still be served at once for such a board, while a newer view is built.
+    let staleUntil: MonotonicInstant
     let all: [UInt8]
     let down: [UInt8]
     /// The same two bodies for each group of the host file (`?group=`).
@@ -31,11 +37,12 @@ final class StatusView: Sendable {
     /// A strong validator: this process's random tag and the board's version.
     let etag: String
 
-    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, hosts: ChunkedArray<HostStatus>,
-         processTag: String, ledger: UptimeLedger?) {
+    init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, staleUntil: MonotonicInstant,
+         hosts: ChunkedArray<HostStatus>, processTag: String, ledger: UptimeLedger?) {
         self.version = version
         self.stateVersion = stateVersion
         self.refreshAfter = refreshAfter
+        self.staleUntil = staleUntil
         // Only the bodies are kept: a view lives on while it is the newest, and a copy of ten thousand hosts per
         // view would double what the bodies cost. Every body is written in one pass over the hosts, whose uptime
         // figures are computed a chunk of the board at a time (all at once would be 640 KB at 10,000 hosts).
@@ -109,23 +116,30 @@ final class StatusView: Sendable {
 }
 
 /// Builds a view at most once per board change, and for changes of `last_performed` only at most once per
-/// `refreshInterval`; shared by every event loop.
+/// `refreshInterval`, on its own queue; shared by every event loop.
 package final class StatusViews: Sendable {
     let board: StatusBoard
     private let refreshNanoseconds: UInt64
+    private let staleNanoseconds: UInt64
     /// The newest view built (its lock is held only to read or replace it).
     private let latest = Mutex<StatusView?>(nil)
-    /// Held while a view is built: a second loop waits for it, or serves the newest view built meanwhile.
-    private let building = Mutex<Void>(())
+    /// Where views are built, one at a time.
+    private let builder = DispatchQueue(label: "status-views", qos: .userInitiated)
+    /// A build for the next request is queued and has not started.
+    private let rebuildQueued = Atomic<Bool>(false)
     /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
     private let processTag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
     let ledger: UptimeLedger?
 
-    package init(board: StatusBoard, ledger: UptimeLedger? = nil, refreshInterval: Double = 0.5) {
+    /// `staleLimit`: how old (seconds since it was built) a view whose hosts are all still up or down as on the
+    /// board may be and still be served at once, while a newer one is built: a dashboard polling every second or
+    /// two never waits for a build and sees times at most one poll late.
+    package init(board: StatusBoard, ledger: UptimeLedger? = nil, refreshInterval: Double = 0.5, staleLimit: Double = 2) {
         self.board = board
         self.ledger = ledger
         self.refreshNanoseconds = UInt64(max(0, refreshInterval) * 1e9)
+        self.staleNanoseconds = UInt64(max(0, staleLimit) * 1e9)
     }
 
     /// True while `view` may be served for the board as it is now: nothing changed, or only times within the
@@ -135,17 +149,45 @@ package final class StatusViews: Sendable {
         return view.stateVersion == board.stateVersion && MonotonicInstant.now() < view.refreshAfter
     }
 
-    /// The current view, built now if needed; waits while another loop builds it.
-    func current() -> StatusView {
-        if let view = newestBuilt(), isCurrent(view) { return view }
-        return building.withLock { _ in newest() }
+    /// A view to serve at once, without waiting for a build: the newest if it is current, or if only times moved
+    /// on and it is younger than the stale limit (then a newer one is built for the next request). Nil when the
+    /// request must wait for a build (`whenCurrent`): none yet, a host went down or up, or the newest is too old.
+    func servableNow() -> StatusView? {
+        guard let view = newestBuilt() else { return nil }
+        if isCurrent(view) { return view }
+        guard view.stateVersion == board.stateVersion, MonotonicInstant.now() < view.staleUntil else { return nil }
+        rebuildSoon()
+        return view
     }
 
-    /// Like `current()`, but while another loop is building it, the newest view built so far instead of waiting
-    /// (nil only before the first view).
-    func currentIfFree() -> StatusView? {
+    /// Calls `body` on the builder's queue with the current view, built first if needed.
+    func whenCurrent(_ body: @escaping @Sendable (StatusView) -> Void) {
+        builder.async { body(self.current()) }
+    }
+
+    /// The current view, built now if needed (on the caller's thread: the builder's queue, or a test).
+    func current() -> StatusView {
         if let view = newestBuilt(), isCurrent(view) { return view }
-        return building.withLockIfAvailable { _ in newest() } ?? newestBuilt()
+        let (hosts, version, stateVersion) = board.versionedSnapshot()
+        let now = MonotonicInstant.now()
+        let view = StatusView(version: version, stateVersion: stateVersion,
+                              refreshAfter: now.adding(nanoseconds: refreshNanoseconds),
+                              staleUntil: now.adding(nanoseconds: staleNanoseconds),
+                              hosts: hosts, processTag: processTag, ledger: ledger)
+        return latest.withLock { newest in
+            if let newest, newest.version > view.version { return newest }  // a build from a later snapshot won
+            newest = view
+            return view
+        }
+    }
+
+    /// Queues one build for the next request, unless one is queued already.
+    private func rebuildSoon() {
+        guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        builder.async {
+            self.rebuildQueued.store(false, ordering: .releasing)
+            _ = self.current()
+        }
     }
 
     private func newestBuilt() -> StatusView? {
@@ -168,16 +210,6 @@ package final class StatusViews: Sendable {
     }
 
 
-    /// With `building` held: the newest view if it is current, else a new one.
-    private func newest() -> StatusView {
-        if let view = newestBuilt(), isCurrent(view) { return view }
-        let (hosts, version, stateVersion) = board.versionedSnapshot()
-        let view = StatusView(version: version, stateVersion: stateVersion,
-                              refreshAfter: MonotonicInstant.now().adding(nanoseconds: refreshNanoseconds),
-                              hosts: hosts, processTag: processTag, ledger: ledger)
-        latest.withLock { $0 = view }
-        return view
-    }
 }
 
 /// One event loop's reference to the current view. Not thread-safe: used only by the loop that owns it. Weak: once
@@ -190,14 +222,22 @@ struct LoopStatusCache {
         self.views = views
     }
 
-    /// The current view: an atomic load or two while the board is unchanged; after a change, the shared view,
-    /// unless another loop is building it at this moment (then the newest one built, as if the request came a
-    /// moment earlier).
-    mutating func current() -> StatusView {
+    /// The view to serve at once: an atomic load or two while the board is unchanged; after a change, the shared
+    /// view if it may be served (`StatusViews.servableNow`); nil when the request must wait for a build.
+    mutating func servable() -> StatusView? {
         if let view, views.isCurrent(view) { return view }
-        let newer = views.currentIfFree() ?? views.current()
+        guard let newer = views.servableNow() else { return nil }
         view = newer
         return newer
+    }
+
+    /// The view to serve, waiting for a build if there is none to serve at once (tests; the handler waits on the
+    /// builder's queue instead, with `StatusViews.whenCurrent`).
+    mutating func current() -> StatusView {
+        if let view = servable() { return view }
+        let built = views.current()
+        view = built
+        return built
     }
 
     /// True when an If-None-Match header lists `etag` (weak comparison, as RFC 9110 §13.1.2 asks) or is "*".
