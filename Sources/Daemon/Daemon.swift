@@ -67,8 +67,10 @@ package final class Daemon {
         if recovery.replayed > 0 { logger.info("journal_replay", ["records": recovery.replayed]) }
 
         let domains = configuration.hosts.map(\.domain)
+        // The alive mark's period follows the interval (5 s to 30 s): a crash's gap is known to within a ping.
         writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), journal: journal,
-                             domains: domains, logger: logger, historyWindow: UptimeCalculation.longestWindow)
+                             domains: domains, logger: logger, historyWindow: UptimeCalculation.longestWindow,
+                             alivePeriod: min(max(configuration.interval.seconds, 5), 30))
         board = StatusBoard(hosts: recovery.hostStatuses(configuration.hosts))
         ledger = UptimeLedger(domains: domains, maintenance: configuration.hosts.map(UptimeFeed.maintenance(of:)),
                               started: started)

@@ -1,5 +1,5 @@
 // The journal's own queue: appends (fsynced) in the order the writer submitted them, marks changes as written, the
-// check ids, and the heartbeat in the alive file every 5 s. The writer asks `waitUntilAppended` before it writes a
+// check ids, and the heartbeat in the alive file (every 5 s to 30 s, as the daemon's interval). The writer asks `waitUntilAppended` before it writes a
 // journaled change to the database, so a change is on disk before the database has it: a crash between the two
 // leaves it in the journal, never only in the database's hands.
 import Dispatch
@@ -20,14 +20,15 @@ final class JournalKeeper: Sendable {
     private let appendedThrough: Atomic<UInt64>
     private let logger: Logger
 
-    init(_ journal: sending Journal, logger: Logger) {
+    init(_ journal: sending Journal, logger: Logger, alivePeriod: Double = 5) {
         self.logger = logger
         appendedThrough = Atomic(journal.lastSequence)
         let queue = DispatchQueue(label: "status.journal")
         files = QueueConfined(Files(journal), queue: queue)
         files.async { [logger] files in
             let heartbeat = DispatchSource.makeTimerSource(queue: queue)
-            heartbeat.schedule(deadline: .now(), repeating: .seconds(5), leeway: .milliseconds(500))
+            heartbeat.schedule(deadline: .now(), repeating: .nanoseconds(Int(max(alivePeriod, 1) * 1e9)),
+                               leeway: .nanoseconds(Int(max(alivePeriod, 1) * 1e8)))
             heartbeat.setEventHandler { [journal = files.journal] in
                 do { try journal.markAlive(Date()) } catch { logger.error("state_dir_write_failed", ["reason": "\(error)"]) }
             }

@@ -42,9 +42,12 @@ struct PendingWrites {
 
     var head: Work? { queue.first }
 
-    /// A ping that changed nothing but `last_performed` replaces the check's remembered latest one.
-    mutating func remember(_ domain: String, _ update: CheckUpdate) {
+    /// A ping that changed nothing but `last_performed` replaces the check's remembered latest one; true when
+    /// none was remembered before it (a batch is to be written after the batch interval).
+    mutating func remember(_ domain: String, _ update: CheckUpdate) -> Bool {
+        let first = latest.isEmpty
         latest[domain] = update
+        return first
     }
 
     /// Queues work other than a change (a reload's registration).

@@ -8,8 +8,9 @@
 // (+Registration); with the database down at start it keeps retrying that, and the daemon runs on meanwhile.
 //
 // Database load grows with state changes, not with pings: incidents and up/down flips are queued at once, while
-// each check's latest ping is only remembered and written for all checks together every few seconds (one
-// batched statement per 2,000 checks, in one transaction) and at shutdown. The drain itself is in +Draining.
+// each check's latest ping is only remembered and written for all checks together a few seconds after the first
+// of them (one batched statement per 2,000 checks, in one transaction) and at shutdown: the batch timer is armed
+// by that first ping, so a writer with nothing to write does not wake. The drain itself is in +Draining.
 import Dispatch
 import Encoding
 import Foundation
@@ -48,18 +49,21 @@ package final class StoreWriter: Sendable {
     let domains: [String]
     let logger: Logger
     let historyWindow: Double
+    /// How long after the first remembered ping the batch of latest pings is queued.
+    let batchNanoseconds: Int
     let backoff = Backoff(first: 0.2, maximum: 10)
 
     /// `domains`: the configured hosts, registered first. `journal`: nil for no journal (unit tests).
-    /// `batchInterval`: how often the checks' latest pings are written (seconds). `historyWindow`: how many seconds
-    /// of incidents and gaps the registration reads back. Changes may be submitted at once; nothing is written
+    /// `batchInterval`: how long after the first of them the checks' latest pings are written (seconds). `historyWindow`: how many seconds
+    /// of incidents and gaps the registration reads back. `alivePeriod`: how often the journal's alive mark is
+    /// refreshed (seconds). Changes may be submitted at once; nothing is written
     /// before `start`.
     package init(store: sending any Store, journal: sending Journal? = nil, domains: [String], logger: Logger,
-                 batchInterval: Double = 5, historyWindow: Double = 30 * 86_400) {
+                 batchInterval: Double = 5, historyWindow: Double = 30 * 86_400, alivePeriod: Double = 5) {
         let recovered = journal?.recovered.changes ?? []
         state = Mutex(State(writes: PendingWrites(recovered: recovered), nextSequence: (journal?.lastSequence ?? 0) + 1))
         if let journal {
-            self.journal = JournalKeeper(journal, logger: logger)
+            self.journal = JournalKeeper(journal, logger: logger, alivePeriod: alivePeriod)
         } else {
             self.journal = nil
         }
@@ -68,11 +72,10 @@ package final class StoreWriter: Sendable {
         self.domains = domains
         self.logger = logger
         self.historyWindow = historyWindow
-        let nanoseconds = Int(max(batchInterval, 0.01) * 1e9)
+        batchNanoseconds = Int(max(batchInterval, 0.01) * 1e9)
         session.async { [weak self] session in
             let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + .nanoseconds(nanoseconds), repeating: .nanoseconds(nanoseconds),
-                           leeway: .milliseconds(100))
+            timer.schedule(deadline: .distantFuture)
             timer.setEventHandler { [weak self] in self?.queueLatest() }
             timer.resume()
             session.batchTimer = timer
@@ -108,9 +111,12 @@ package final class StoreWriter: Sendable {
     /// Queues a change; returns at once. A `performed` only replaces the check's remembered latest ping; other
     /// changes are journaled (the append is queued before the change is, so it is on disk before it is written).
     package func submit(_ change: StateChange) {
+        var armBatch = false
         let start = state.withLock { state -> Bool in
             if case .performed(let domain, let at, let status) = change {
-                state.writes.remember(domain, CheckUpdate(id: 0, lastPerformed: at, status: status))
+                if state.writes.remember(domain, CheckUpdate(id: 0, lastPerformed: at, status: status)) {
+                    armBatch = true
+                }
                 return false
             }
             var sequence: UInt64?
@@ -124,6 +130,11 @@ package final class StoreWriter: Sendable {
             return Self.claimDrain(&state)
         }
         if start { startDrain() }
+        if armBatch {
+            session.async { [batchNanoseconds] session in
+                session.batchTimer?.schedule(deadline: .now() + .nanoseconds(batchNanoseconds), leeway: .milliseconds(100))
+            }
+        }
     }
 
     /// Queues the remembered latest pings as one batch.
