@@ -1,5 +1,5 @@
 // Answering and writing: a response joins its connection's queue in request order, output goes out with
-// gathering writes, and each connection's epoll interest is exactly what it can act on now (back-pressure: a
+// gathering writes of at most 256 KiB per connection per turn of the loop, and each connection's epoll interest is exactly what it can act on now (back-pressure: a
 // client that does not read its responses is not read from either).
 import Glibc
 import Platform
@@ -18,10 +18,18 @@ extension HTTPEventLoop {
     }
 
     func flush(_ connection: HTTPConnection) {
+        var budget = Self.writeBytesPerTurn
         while connection.pendingOutput > 0 {
+            guard budget > 0 else {
+                // Its share of this turn is sent: the rest goes when epoll says writable again, after the loop has
+                // served the other connections' events (a 3 MB /status must not hold up a small answer).
+                connection.waitingForWritable = true
+                updateInterest(connection)
+                return
+            }
             let result: IOResult<Int>
             do {
-                result = try connection.output.send(to: connection.fd)
+                result = try connection.output.send(to: connection.fd, limit: budget)
             } catch {
                 close(connection)
                 return
@@ -34,6 +42,7 @@ extension HTTPEventLoop {
                 return
             }
             connection.lastWriteProgress = .now()
+            budget -= written
         }
         connection.waitingForWritable = false
         if connection.closeAfterWrite || (connection.peerClosed && connection.exchanges.isEmpty) {

@@ -17,6 +17,9 @@ final class HTTPEventLoop {
     /// Connections taken per listener wake-up (HAProxy's default maxaccept): a burst is accepted in one go, and
     /// then the loop serves what it has before it looks again.
     static let acceptsPerWake = 64
+    /// Bytes written to one connection per turn of the loop before the others' events are served (nginx's
+    /// sendfile_max_chunk, in spirit): a large body goes out in steps, so it delays no other answer for long.
+    static let writeBytesPerTurn = 256 * 1024
     /// Timeouts are checked at most this often (nanoseconds): a sweep visits every connection.
     static let sweepInterval: UInt64 = 100_000_000
     /// epoll_wait's longest sleep while there is nothing to time out: "forever", until an event or the mailbox.

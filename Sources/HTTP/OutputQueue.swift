@@ -46,34 +46,39 @@ struct OutputQueue {
         count += bytes.count
     }
 
-    /// Sends as much as the socket takes, from the front. `.processed(n)`: n bytes went out and were dropped.
-    mutating func send(to fd: FileDescriptor) throws -> IOResult<Int> {
-        guard count > 0 else { return .processed(0) }
+    /// Sends as much as the socket takes, from the front, at most `limit` bytes. `.processed(n)`: n bytes went out
+    /// and were dropped.
+    mutating func send(to fd: FileDescriptor, limit: Int = .max) throws -> IOResult<Int> {
+        guard count > 0, limit > 0 else { return .processed(0) }
         let end = min(segments.count, first + Self.maxVectorsPerSend)
         let result: IOResult<Int>
         if end - first == 1 {
             let skip = firstOffset
             result = try segments[first].withUnsafeBytes { bytes in
-                try Socket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[skip...]))
+                try Socket.send(fd, UnsafeRawBufferPointer(rebasing: bytes[skip..<(skip + min(limit, bytes.count - skip))]))
             }
         } else {
             result = try withUnsafeTemporaryAllocation(of: iovec.self, capacity: end - first) { vectors in
-                try gather(from: first, to: end, into: vectors, fd: fd)
+                try gather(from: first, to: end, into: vectors, filled: 0, room: limit, fd: fd)
             }
         }
         if case .processed(let written) = result { consume(written) }
         return result
     }
 
-    /// Fills `vectors` with the segments first..<end, each pinned by its own withUnsafeBytes, then sends them.
-    private func gather(from index: Int, to end: Int, into vectors: UnsafeMutableBufferPointer<iovec>,
-                        fd: FileDescriptor) throws -> IOResult<Int> {
-        if index == end { return try Socket.send(fd, vectors: UnsafeBufferPointer(vectors)) }
+    /// Fills `vectors` with the segments first..<end, each pinned by its own withUnsafeBytes, up to `room` bytes in
+    /// all (`filled` vectors so far), then sends them.
+    private func gather(from index: Int, to end: Int, into vectors: UnsafeMutableBufferPointer<iovec>, filled: Int,
+                        room: Int, fd: FileDescriptor) throws -> IOResult<Int> {
+        if index == end || room == 0 {
+            return try Socket.send(fd, vectors: UnsafeBufferPointer(rebasing: vectors[..<filled]))
+        }
         return try segments[index].withUnsafeBytes { bytes in
             let skip = index == first ? firstOffset : 0
-            vectors[index - first] = iovec(iov_base: bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + skip) },
-                                           iov_len: bytes.count - skip)
-            return try gather(from: index + 1, to: end, into: vectors, fd: fd)
+            let length = min(bytes.count - skip, room)
+            vectors[filled] = iovec(iov_base: bytes.baseAddress.map { UnsafeMutableRawPointer(mutating: $0 + skip) },
+                                    iov_len: length)
+            return try gather(from: index + 1, to: end, into: vectors, filled: filled + 1, room: room - length, fd: fd)
         }
     }
 
