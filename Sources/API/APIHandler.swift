@@ -83,7 +83,7 @@ package final class APIHandler: HTTPHandler {
             let answer: @Sendable (StatusView) -> Void = { view in
                 respond(Self.statusResponse(view, down: down, group: group, ifNoneMatch: ifNoneMatch))
             }
-            // At once when a view may be served; else from the builder's queue once it is built, so that a
+            // At once when a view may be served; else from the builder's thread once it is built, so that a
             // 10,000-host body is never serialised on the event loop.
             if let view = cache.servable() { answer(view) } else { views.whenCurrent(answer) }
         case .service(let domain):

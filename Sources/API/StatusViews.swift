@@ -6,11 +6,11 @@
 // (half a second) of a request that finds it: every ping changes the board, and re-serialising ten thousand hosts
 // on every ping would cost more than all the pinging.
 //
-// Views are built on a queue of their own (`status-views`), never on an event loop: a body of 10,000 hosts takes
+// Views are built on a thread of their own (`status-views`, at nice 10), never on an event loop: a body of 10,000 hosts takes
 // tens of milliseconds, which would hold up every other request on that loop. A request whose view is current
 // (an atomic load or two) is answered at once; one that finds only times moved on, in a view younger than
 // `staleLimit`, is answered at once from that view while a newer one is built for the next request; any other (a
-// host went down or up, or nobody asked for a while) is answered from the queue once its view is built, which
+// host went down or up, or nobody asked for a while) is answered from that thread once its view is built, which
 // holds up that request only. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
 // Only `StatusViews` owns a view (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a
 // loop that served an older view would otherwise keep it until its next request.
@@ -116,15 +116,16 @@ final class StatusView: Sendable {
 }
 
 /// Builds a view at most once per board change, and for changes of `last_performed` only at most once per
-/// `refreshInterval`, on its own queue; shared by every event loop.
+/// `refreshInterval`, on its own thread; shared by every event loop.
 package final class StatusViews: Sendable {
     let board: StatusBoard
     private let refreshNanoseconds: UInt64
     private let staleNanoseconds: UInt64
     /// The newest view built (its lock is held only to read or replace it).
     private let latest = Mutex<StatusView?>(nil)
-    /// Where views are built, one at a time.
-    private let builder = DispatchQueue(label: "status-views", qos: .userInitiated)
+    /// Where views are built, one at a time, on a thread that yields the CPU to the event loops and the pinger
+    /// (nice 10): on a busy 2-core machine a build beside the loops made other answers wait for it.
+    private let builder = WorkThread(name: "status-views", nice: 10)
     /// A build for the next request is queued and has not started.
     private let rebuildQueued = Atomic<Bool>(false)
     /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
@@ -160,12 +161,12 @@ package final class StatusViews: Sendable {
         return view
     }
 
-    /// Calls `body` on the builder's queue with the current view, built first if needed.
+    /// Calls `body` on the builder's thread with the current view, built first if needed.
     func whenCurrent(_ body: @escaping @Sendable (StatusView) -> Void) {
         builder.async { body(self.current()) }
     }
 
-    /// The current view, built now if needed (on the caller's thread: the builder's queue, or a test).
+    /// The current view, built now if needed (on the caller's thread: the builder's, or a test's).
     func current() -> StatusView {
         if let view = newestBuilt(), isCurrent(view) { return view }
         let (hosts, version, stateVersion) = board.versionedSnapshot()
@@ -232,7 +233,7 @@ struct LoopStatusCache {
     }
 
     /// The view to serve, waiting for a build if there is none to serve at once (tests; the handler waits on the
-    /// builder's queue instead, with `StatusViews.whenCurrent`).
+    /// builder's thread instead, with `StatusViews.whenCurrent`).
     mutating func current() -> StatusView {
         if let view = servable() { return view }
         let built = views.current()

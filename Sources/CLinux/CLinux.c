@@ -1,6 +1,8 @@
 // Function forms of the CMSG and ICMP6_FILTER macros declared in CLinux.h, the raw ICMP sockets' echo filter
 // (classic BPF, built from linux/filter.h's macros), and the calls Glibc declares only under _GNU_SOURCE.
 #define _GNU_SOURCE
+#include <unistd.h>
+#include <sys/syscall.h>
 #include "CLinux.h"
 #include <linux/filter.h>
 #include <sched.h>
@@ -66,4 +68,8 @@ struct sockaddr *clinux_ee_offender(struct sock_extended_err *error) { return SO
 
 int clinux_set_thread_name(const char *name) {
     return pthread_setname_np(pthread_self(), name);
+}
+
+int clinux_thread_id(void) {
+    return (int)syscall(SYS_gettid);
 }

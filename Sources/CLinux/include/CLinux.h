@@ -52,5 +52,7 @@ int clinux_setns_net(int fd);
 
 /// pthread_setname_np(pthread_self(), name), which Glibc declares only under _GNU_SOURCE; 0 or an errno value.
 int clinux_set_thread_name(const char *name);
+/// The calling thread's kernel id (gettid), for calls that take a thread (setpriority).
+int clinux_thread_id(void);
 
 #endif
