@@ -2,16 +2,18 @@
 // request until the next change, with an ETag so polling dashboards get 304 Not Modified.
 //
 // A host going down or up is served at once. A ping that changes only `last_performed` (or the round-trip
-// time, loss and uptime figures, which are computed when a view is built) is served within `refreshInterval`
-// (half a second) of a request that finds it: every ping changes the board, and re-serialising ten thousand hosts
-// on every ping would cost more than all the pinging.
+// time, loss and uptime figures, which are computed when a view is built) is served in the next view, built at
+// most `refreshInterval` (half a second) after the last one served: every ping changes the board, and
+// re-serialising ten thousand hosts on every ping would cost more than all the pinging.
 //
 // Views are built on a thread of their own (`status-views`, at nice 10), never on an event loop: a body of 10,000 hosts takes
 // tens of milliseconds, which would hold up every other request on that loop. A request whose view is current
 // (an atomic load or two) is answered at once; one that finds only times moved on, in a view younger than
-// `staleLimit`, is answered at once from that view while a newer one is built for the next request; any other (a
-// host went down or up, or nobody asked for a while) is answered from that thread once its view is built, which
-// holds up that request only. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
+// `staleLimit`, is answered at once from that view; any other (a host went down or up, or nobody asked for a
+// while) is answered from that thread once its view is built, which holds up that request only. The first time
+// a view is served, the next one is built as soon as its refresh interval is up (if the board moved), without
+// waiting for a request: a client polling every second gets new times at every poll, at once, and a daemon nobody
+// polls builds nothing. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
 // Only `StatusViews` owns a view (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a
 // loop that served an older view would otherwise keep it until its next request.
 import Dispatch
@@ -26,6 +28,8 @@ import Uptime
 final class StatusView: Sendable {
     let version: UInt64
     let stateVersion: UInt64
+    /// Set the first time the view is served (its refresh is then scheduled, once).
+    let served = Atomic<Bool>(false)
     /// Until then, this view may stand for a newer board whose hosts are all still up or down as here.
     let refreshAfter: MonotonicInstant
     /// Until then, it may still be served at once for such a board, while a newer view is built.
@@ -151,19 +155,34 @@ package final class StatusViews: Sendable {
     }
 
     /// A view to serve at once, without waiting for a build: the newest if it is current, or if only times moved
-    /// on and it is younger than the stale limit (then a newer one is built for the next request). Nil when the
-    /// request must wait for a build (`whenCurrent`): none yet, a host went down or up, or the newest is too old.
+    /// on, it is younger than the stale limit and no request was answered from it yet (a client is never given the
+    /// same bytes again once the board moved on). Nil when the request must wait for a build (`whenCurrent`): none
+    /// yet, a host went down or up, or the newest is too old or served already.
     func servableNow() -> StatusView? {
         guard let view = newestBuilt() else { return nil }
-        if isCurrent(view) { return view }
-        guard view.stateVersion == board.stateVersion, MonotonicInstant.now() < view.staleUntil else { return nil }
-        rebuildSoon()
-        return view
+        if isCurrent(view) { return served(view) }
+        guard view.stateVersion == board.stateVersion, MonotonicInstant.now() < view.staleUntil,
+              !view.served.load(ordering: .relaxed) else { return nil }
+        return served(view)
     }
 
     /// Calls `body` on the builder's thread with the current view, built first if needed.
     func whenCurrent(_ body: @escaping @Sendable (StatusView) -> Void) {
-        builder.async { body(self.current()) }
+        builder.async { body(self.served(self.current())) }
+    }
+
+    /// `view`, noted as served: the first time, the next view is built once its refresh interval is up, so that
+    /// the next request finds the times that moved on since without waiting (and without being answered from the
+    /// same bytes as this one). A view nobody is served starts no build.
+    @discardableResult
+    func served(_ view: StatusView) -> StatusView {
+        guard !view.served.exchange(true, ordering: .relaxed) else { return view }
+        let wait = view.refreshAfter.nanoseconds(since: MonotonicInstant.now())
+        guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return view }
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(Int(min(wait, 60_000_000_000)) + 1_000_000)) {
+            self.builder.async(self.rebuild)
+        }
+        return view
     }
 
     /// The current view, built now if needed (on the caller's thread: the builder's, or a test's).
@@ -182,13 +201,10 @@ package final class StatusViews: Sendable {
         }
     }
 
-    /// Queues one build for the next request, unless one is queued already.
-    private func rebuildSoon() {
-        guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        builder.async {
-            self.rebuildQueued.store(false, ordering: .releasing)
-            _ = self.current()
-        }
+    /// A build for the next request (on the builder's thread), if the board moved on since the newest view.
+    private func rebuild() {
+        rebuildQueued.store(false, ordering: .releasing)
+        _ = current()
     }
 
     private func newestBuilt() -> StatusView? {
@@ -236,7 +252,7 @@ struct LoopStatusCache {
     /// builder's thread instead, with `StatusViews.whenCurrent`).
     mutating func current() -> StatusView {
         if let view = servable() { return view }
-        let built = views.current()
+        let built = views.served(views.current())
         view = built
         return built
     }

@@ -41,18 +41,39 @@ import TestSupport
         let later = Date(timeIntervalSinceNow: 5)
         board.ping(0, at: later, down: false, rtt: 2)
         #expect(cache.servable() === before, "not rebuilt for a time-only change inside the interval")
-        Thread.sleep(forTimeInterval: 0.35)
-        // The first request after the interval is answered at once from the view it has, and starts a build on
-        // the views' own queue; the next one, once built, gets the new times.
-        #expect(cache.servable() === before)
+        // The served view's successor is built once the interval is up, with no request asking for it: the next
+        // request gets the new times at once, not the bytes the last one got.
+        Thread.sleep(forTimeInterval: 0.45)
         var newer: StatusView?
         #expect(waitUntil(timeout: 2) {
-            newer = cache.servable()
+            newer = views.servableNow()
             return newer != nil && newer !== before
         })
         let after = try #require(newer)
         #expect(body(after).contains(JSONText.time(later)))
         #expect(cache.servable() === after)
+    }
+
+    @Test func aPollerSeesNewTimesAtEveryPollWithoutWaitingAndAnUnpolledBoardIsNotRebuilt() throws {
+        let board = makeBoard()
+        let views = StatusViews(board: board, refreshInterval: 0.2, staleLimit: 2)
+        var cache = LoopStatusCache(views: views)
+        var seen: [String] = []
+        for poll in 0..<4 {
+            let view = try #require(cache.servable() ?? (poll == 0 ? cache.current() : nil), "poll \(poll) waited")
+            seen.append(body(view))
+            board.ping(0, at: Date(timeIntervalSinceNow: Double(poll + 1)), down: false, rtt: 2)
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        #expect(Set(seen).count == seen.count, "a poll was answered with the bytes of the one before")
+        // The view built after the last poll is served once; after that nobody polls, so nothing more is built,
+        // and a request after the board moved on waits for a build rather than get the same bytes again.
+        let last = try #require(views.servableNow())
+        Thread.sleep(forTimeInterval: 0.1)  // its refresh (due at once) finds nothing new
+        board.ping(0, at: Date(timeIntervalSinceNow: 9), down: false, rtt: 2)
+        Thread.sleep(forTimeInterval: 0.5)
+        #expect(views.servableNow() == nil)
+        #expect(cache.current() !== last)
     }
 
     @Test func aViewOlderThanTheStaleLimitOrWithAHostDownSinceWaitsForABuild() throws {
@@ -61,8 +82,9 @@ import TestSupport
         var cache = LoopStatusCache(views: views)
         #expect(cache.servable() == nil, "nothing built yet")
         let first = cache.current()
+        Thread.sleep(forTimeInterval: 0.15)  // its refresh finds nothing new
         board.ping(0, at: Date(timeIntervalSinceNow: 5), down: false, rtt: 2)
-        Thread.sleep(forTimeInterval: 0.25)
+        Thread.sleep(forTimeInterval: 0.1)
         #expect(cache.servable() == nil, "too old to stand for the board")
         let built = DispatchSemaphore(value: 0)
         views.whenCurrent { view in
