@@ -1,6 +1,7 @@
 // Linux headers that Swift's Glibc module does not expose (epoll, eventfd, ICMP and ICMPv6 structs,
 // the socket error queue, mallopt, setns, thread names), plus the CMSG macros as functions, since Swift cannot
-// call C macros. Only the Platform module imports it.
+// call C macros, and one HTTP POST through a libcurl loaded on first use (HTTPPost.c). Only the Platform module
+// imports it.
 #ifndef CLINUX_H
 #define CLINUX_H
 
@@ -54,5 +55,24 @@ int clinux_setns_net(int fd);
 int clinux_set_thread_name(const char *name);
 /// The calling thread's kernel id (gettid), for calls that take a thread (setpriority).
 int clinux_thread_id(void);
+
+/// What one POST got back: the HTTP status (0 without an answer), the Retry-After and Location headers, the
+/// first bytes of the body, and libcurl's words when it failed.
+struct clinux_http_answer {
+    long status;
+    char retry_after[64];
+    char location[1024];
+    char body[200];
+    size_t body_length;
+    char error[256];
+};
+
+/// POSTs `body` to `url` (http or https only, no redirect followed, `timeout_ms` for the whole exchange) with
+/// `headers` ("Name: value" lines), blocking the calling thread; `cancelled(context)` is asked while it runs and
+/// ends it when non-zero. Returns 0 when an answer came (`answer->status`), -1 when libcurl cannot be loaded,
+/// else libcurl's error code (CURLcode); `answer->error` says what failed.
+int clinux_http_post(const char *url, const char *const *headers, int header_count, const void *body,
+                     size_t body_length, long timeout_ms, int (*cancelled)(void *), void *context,
+                     struct clinux_http_answer *answer);
 
 #endif
