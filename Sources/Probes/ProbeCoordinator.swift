@@ -58,7 +58,7 @@ package final class ProbeCoordinator: Sendable {
         /// Outbox rows delivered whose mark as sent has not reached the database yet.
         var unmarked: Set<Int64> = []
         var timer: DispatchSourceTimer?
-        /// The timer's period now (Self.period or Self.alonePeriod).
+        /// The timer's period now (Self.period, or aloneHeartbeatSeconds alone).
         var period = ProbeCoordinator.period
         /// When this probe last wrote its heartbeat alone.
         var lastHeartbeat: MonotonicInstant?
@@ -112,18 +112,18 @@ package final class ProbeCoordinator: Sendable {
         return done.wait(timeout: .now() + timeout) == .success && left.load(ordering: .relaxed)
     }
 
-    /// A tick a second while other probes are live; alone, the roster (and with webhooks the outbox) every 5 s,
-    /// and the heartbeat every `aloneHeartbeatSeconds`: a lone daemon at the default 30 s interval adds one
-    /// statement every 5 s and one every 30 s to what it always cost, each prepared once.
+    /// A tick a second while other probes are live; alone, a tick every `aloneHeartbeatSeconds` that writes the
+    /// heartbeat and reads the roster (and with webhooks the outbox): a lone daemon at the default 30 s interval
+    /// adds two statements every 30 s to what it always cost, each prepared once.
     static let period = 1.0
-    static let alonePeriod = 5.0
+    static let shortestAlonePeriod = 5.0
     static let fullWriteSeconds = 10.0
 
-    /// Alone, the heartbeat is written every third of the bound a newcomer would judge it by (3 × interval +
-    /// 9 s), at least every 5 s and at most every 30 s: at the default 30 s interval, every 30 s; the probes table
-    /// is still read every 5 s, so a newcomer is seen within 5 s.
+    /// Alone, the heartbeat is written and the probes table read every third of the bound a newcomer would judge
+    /// this probe by (3 × interval + 9 s), at least every 5 s and at most every 30 s: at the default 30 s interval,
+    /// every 30 s, so a newcomer is seen within 30 s (within 5 s at intervals up to 2 s).
     var aloneHeartbeatSeconds: Double {
-        min(30, max(Self.alonePeriod, Double(3 * intervalMilliseconds + 9000) / 3000))
+        min(30, max(Self.shortestAlonePeriod, Double(3 * intervalMilliseconds + 9000) / 3000))
     }
 
     private func tick(_ state: State) {
@@ -174,10 +174,11 @@ package final class ProbeCoordinator: Sendable {
         }
     }
 
-    /// Ticks every second while other probes are live or a host is still shared, every 5 s alone: the timer
-    /// itself is rescheduled, so a lone daemon's coordinator wakes once in 5 s, not every second to do nothing.
+    /// Ticks every second while other probes are live or a host is still shared, every `aloneHeartbeatSeconds`
+    /// alone: the timer itself is rescheduled, so a lone daemon's coordinator wakes once in 30 s at the default
+    /// interval, not every second to do nothing.
     private func pace(_ state: State) {
-        let period = state.sharedIDs.isEmpty && !state.othersLive ? Self.alonePeriod : Self.period
+        let period = state.sharedIDs.isEmpty && !state.othersLive ? aloneHeartbeatSeconds : Self.period
         guard period != state.period else { return }
         state.period = period
         state.timer?.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(Int(period * 100)))
