@@ -1,4 +1,5 @@
-// The sequence map: wrap-around, expiry, duplicates, and late replies that must not complete later pings.
+// The sequence map: wrap-around, expiry, duplicates, late replies that must not complete later pings, and slots
+// that grow with the pings in flight.
 import Foundation
 import Testing
 @testable import ICMP
@@ -74,5 +75,37 @@ import TestSupport
         var map = SequenceMap(firstSequence: 5)
         let sequence = map.allocate(slot(token: 1, at: 1, family: .v6)).sequence
         guard case .unknown = map.answer(sequence, family: .v4) else { Issue.record("matched across families"); return }
+    }
+
+    @Test func theSlotsStartSmallAndGrowWithThePingsInFlightKeepingEveryOneFindable() {
+        var map = SequenceMap(firstSequence: 65_000)
+        #expect(map.capacity == 1_024, "ten hosts do not need 3 MiB of slots")
+        var sent: [(UInt16, Int)] = []
+        for token in 0..<3_000 { sent.append((map.allocate(slot(token: token, at: UInt64(token))).sequence, token)) }
+        #expect(map.capacity == 16_384, "doubled whenever a quarter were pending")
+        #expect(map.overwritten == 0)
+        for (sequence, token) in sent {
+            guard case .pending(let answered) = map.answer(sequence, family: .v4) else {
+                Issue.record("ping \(token) (sequence \(sequence)) lost in the growth")
+                return
+            }
+            #expect(answered.tag.host == token)
+        }
+        #expect(map.pendingCount == 0)
+    }
+
+    @Test func aReplyForAnOlderUseOfASlotDoesNotCompleteThePingNowInIt() {
+        var map = SequenceMap(firstSequence: 10, capacity: 256)
+        let old = map.allocate(slot(token: 1, at: 1)).sequence
+        _ = map.expire(old, sentAt: MonotonicInstant(nanoseconds: 1))
+        for _ in 0..<255 {
+            let sequence = map.allocate(slot(token: 2, at: 2)).sequence
+            _ = map.answer(sequence, family: .v4)
+        }
+        let newer = map.allocate(slot(token: 3, at: 3)).sequence
+        #expect(map.capacity == 256 && newer == old &+ 256, "the same slot, another round")
+        guard case .unknown = map.answer(old, family: .v4) else { Issue.record("the old reply matched"); return }
+        guard case .pending(let answered) = map.answer(newer, family: .v4) else { Issue.record("newer lost"); return }
+        #expect(answered.tag.host == 3)
     }
 }
