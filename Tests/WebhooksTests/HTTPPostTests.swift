@@ -2,6 +2,7 @@
 // 127.0.0.1: a request in flight ends soon after it is cancelled, a closed port is "connection refused", and a
 // scheme other than http or https is refused without a connection.
 import Foundation
+import Glibc
 import Testing
 import Platform
 import Synchronization
@@ -26,10 +27,13 @@ import TestSupport
     }
 
     @Test func aClosedPortIsConnectionRefusedAndAnotherSchemeIsABadURL() throws {
-        let receiver = try TestWebhookReceiver()
-        let url = receiver.url().absoluteString
-        receiver.close()
-        #expect(HTTPPost.send(url: url, headers: [], body: [], timeout: 2, cancellation: .init()) == .failure(.connectionRefused))
+        // A socket bound and never listening holds the port (no other test can take it meanwhile) and refuses.
+        let bound = try Socket.open(family: AF_INET, type: Int32(SOCK_STREAM.rawValue), protocol: 0, label: "test socket")
+        try Socket.bind(bound, to: try #require(SocketAddress(ipLiteral: "127.0.0.1")))
+        let port = try #require(try Socket.localAddress(bound)).port
+        #expect(HTTPPost.send(url: "http://127.0.0.1:\(port)/hook", headers: [], body: [], timeout: 2, cancellation: .init())
+                == .failure(.connectionRefused))
+        withExtendedLifetime(bound) {}
         guard case .failure(.badURL) = HTTPPost.send(url: "ftp://127.0.0.1/x", headers: [], body: [], timeout: 2,
                                                      cancellation: .init()) else {
             Issue.record("ftp was not refused as a bad URL")
