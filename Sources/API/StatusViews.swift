@@ -9,11 +9,12 @@
 // Views are built on a thread of their own (`status-views`, at nice 10), never on an event loop: a body of 10,000 hosts takes
 // tens of milliseconds, which would hold up every other request on that loop. A request whose view is current
 // (an atomic load or two) is answered at once; one that finds only times moved on, in a view younger than
-// `staleLimit`, is answered at once from that view; any other (a host went down or up, or nobody asked for a
-// while) is answered from that thread once its view is built, which holds up that request only. The first time
-// a view is served, the next one is built as soon as its refresh interval is up (if the board moved), without
-// waiting for a request: a client polling every second gets new times at every poll, at once, and a daemon nobody
-// polls builds nothing. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
+// `staleLimit` and first served less than 0.9 s ago, is answered at once from that view while a newer one is built
+// for the next request; any other (a host went down or up, nobody asked for a while, or the view was first served
+// 0.9 s ago or more) is answered from that thread once its view is built, which holds up that request only. The first time a view is served, the next one is built as soon as its refresh
+// interval is up (if the board moved), without waiting for a request: a client polling every second gets new
+// times at every poll, at once, a client hammering the server never waits for a build, and a daemon nobody polls
+// builds nothing. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
 // Only `StatusViews` owns a view (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a
 // loop that served an older view would otherwise keep it until its next request.
 import Dispatch
@@ -28,8 +29,8 @@ import Uptime
 final class StatusView: Sendable {
     let version: UInt64
     let stateVersion: UInt64
-    /// Set the first time the view is served (its refresh is then scheduled, once).
-    let served = Atomic<Bool>(false)
+    /// When the view was first served (MonotonicInstant nanoseconds; 0 before): its refresh is scheduled then.
+    let firstServed = Atomic<UInt64>(0)
     /// Until then, this view may stand for a newer board whose hosts are all still up or down as here.
     let refreshAfter: MonotonicInstant
     /// Until then, it may still be served at once for such a board, while a newer view is built.
@@ -125,6 +126,10 @@ package final class StatusViews: Sendable {
     let board: StatusBoard
     private let refreshNanoseconds: UInt64
     private let staleNanoseconds: UInt64
+    /// How long after a view was first served it is still served at once to a request finding only times moved
+    /// on: under a second, so a client polling every second is never given the same bytes twice while pings
+    /// moved on (it waits for the newer view instead), while clients hammering the server never wait.
+    private let reserveNanoseconds: UInt64 = 900_000_000
     /// The newest view built (its lock is held only to read or replace it).
     private let latest = Mutex<StatusView?>(nil)
     /// Where views are built, one at a time, on a thread that yields the CPU to the event loops and the pinger
@@ -155,14 +160,18 @@ package final class StatusViews: Sendable {
     }
 
     /// A view to serve at once, without waiting for a build: the newest if it is current, or if only times moved
-    /// on, it is younger than the stale limit and no request was answered from it yet (a client is never given the
-    /// same bytes again once the board moved on). Nil when the request must wait for a build (`whenCurrent`): none
-    /// yet, a host went down or up, or the newest is too old or served already.
+    /// on, it is younger than the stale limit and it was first served less than `reserveNanoseconds` ago (then a
+    /// newer one is built for the next request). Nil when the request must wait for a build (`whenCurrent`): none
+    /// yet, a host went down or up, or the newest is too old.
     func servableNow() -> StatusView? {
         guard let view = newestBuilt() else { return nil }
         if isCurrent(view) { return served(view) }
-        guard view.stateVersion == board.stateVersion, MonotonicInstant.now() < view.staleUntil,
-              !view.served.load(ordering: .relaxed) else { return nil }
+        let now = MonotonicInstant.now()
+        guard view.stateVersion == board.stateVersion, now < view.staleUntil else { return nil }
+        // First served long enough ago that its client may be polling for newer times: that one waits for them.
+        let first = view.firstServed.load(ordering: .relaxed)
+        guard first == 0 || now.nanoseconds < first &+ reserveNanoseconds else { return nil }
+        rebuildSoon()
         return served(view)
     }
 
@@ -176,8 +185,10 @@ package final class StatusViews: Sendable {
     /// same bytes as this one). A view nobody is served starts no build.
     @discardableResult
     func served(_ view: StatusView) -> StatusView {
-        guard !view.served.exchange(true, ordering: .relaxed) else { return view }
-        let wait = view.refreshAfter.nanoseconds(since: MonotonicInstant.now())
+        let now = MonotonicInstant.now()
+        guard view.firstServed.compareExchange(expected: 0, desired: now.nanoseconds, ordering: .relaxed).exchanged
+        else { return view }
+        let wait = view.refreshAfter.nanoseconds(since: now)
         guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return view }
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(Int(min(wait, 60_000_000_000)) + 1_000_000)) {
             self.builder.async(self.rebuild)
@@ -199,6 +210,12 @@ package final class StatusViews: Sendable {
             newest = view
             return view
         }
+    }
+
+    /// Queues one build for the next request, unless one is queued already.
+    private func rebuildSoon() {
+        guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        builder.async(rebuild)
     }
 
     /// A build for the next request (on the builder's thread), if the board moved on since the newest view.

@@ -66,14 +66,30 @@ import TestSupport
             Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(Set(seen).count == seen.count, "a poll was answered with the bytes of the one before")
-        // The view built after the last poll is served once; after that nobody polls, so nothing more is built,
-        // and a request after the board moved on waits for a build rather than get the same bytes again.
+        // The view built after the last poll is served; after that nobody polls, so nothing more is built, and a
+        // request after the board moved on is answered at once from that view while a newer one is built.
         let last = try #require(views.servableNow())
         Thread.sleep(forTimeInterval: 0.1)  // its refresh (due at once) finds nothing new
         board.ping(0, at: Date(timeIntervalSinceNow: 9), down: false, rtt: 2)
         Thread.sleep(forTimeInterval: 0.5)
-        #expect(views.servableNow() == nil)
-        #expect(cache.current() !== last)
+        #expect(views.servableNow() === last, "nothing was built while nobody asked")
+        #expect(waitUntil(timeout: 2) { views.servableNow() !== last })
+    }
+
+    @Test func aViewFirstServedASecondAgoIsNotServedAgainOnceTheBoardMovedOn() throws {
+        let board = makeBoard()
+        let views = StatusViews(board: board, refreshInterval: 0.2, staleLimit: 5)
+        var cache = LoopStatusCache(views: views)
+        let first = cache.current()
+        Thread.sleep(forTimeInterval: 0.3)  // its refresh finds nothing new
+        board.ping(0, at: Date(timeIntervalSinceNow: 5), down: false, rtt: 2)
+        #expect(views.servableNow() === first, "first served 0.3 s ago: at once, a newer one is built meanwhile")
+        #expect(waitUntil(timeout: 2) { views.servableNow() !== first })
+        let second = try #require(views.servableNow())
+        Thread.sleep(forTimeInterval: 1)
+        board.ping(0, at: Date(timeIntervalSinceNow: 6), down: false, rtt: 2)
+        #expect(views.servableNow() == nil, "first served a second ago: a poller would get the same bytes again")
+        #expect(cache.current() !== second)
     }
 
     @Test func aViewOlderThanTheStaleLimitOrWithAHostDownSinceWaitsForABuild() throws {
