@@ -11,12 +11,12 @@
 // (an atomic load or two) is answered at once; one that finds only times moved on, in a view younger than
 // `staleLimit` and first served less than 0.9 s ago, is answered at once from that view while a newer one is built
 // for the next request; any other (a host went down or up, nobody asked for a while, or the view was first served
-// 0.9 s ago or more) is answered from that thread once its view is built, which holds up that request only. The first time a view is served, the next one is built as soon as its refresh
-// interval is up (if the board moved), without waiting for a request: a client polling every second gets new
-// times at every poll, at once, a client hammering the server never waits for a build, and a daemon nobody polls
-// builds nothing. Each event loop's handler keeps the view it last used in a `LoopStatusCache`.
-// Only `StatusViews` owns a view (the loops' references are weak): a body is about 3 MB at 10,000 hosts, and a
-// loop that served an older view would otherwise keep it until its next request.
+// 0.9 s ago or more) is answered from that thread once its view is built, which holds up that request only. The
+// first time a view is served, the next one is built as soon as its refresh interval is up (if the board moved),
+// without waiting for a request: a client polling every second gets new times at every poll, at once, a client
+// hammering the server never waits for a build, and a daemon nobody polls builds nothing. Each event loop keeps the
+// view it last used in a `LoopStatusCache` (LoopStatusCache.swift). Only `StatusViews` owns a view (the loops'
+// references are weak): a body is about 3 MB at 10,000 hosts.
 import Dispatch
 import Encoding
 import Foundation
@@ -137,6 +137,8 @@ package final class StatusViews: Sendable {
     private let builder = WorkThread(name: "status-views", nice: 10)
     /// A build for the next request is queued and has not started.
     private let rebuildQueued = Atomic<Bool>(false)
+    /// A refresh is waiting for a served view's refresh interval to end (at most one at a time).
+    private let refreshScheduled = Atomic<Bool>(false)
     /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
     private let processTag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
@@ -185,13 +187,17 @@ package final class StatusViews: Sendable {
     /// same bytes as this one). A view nobody is served starts no build.
     @discardableResult
     func served(_ view: StatusView) -> StatusView {
+        guard view.firstServed.load(ordering: .relaxed) == 0 else { return view }  // the usual case: one load
         let now = MonotonicInstant.now()
-        guard view.firstServed.compareExchange(expected: 0, desired: now.nanoseconds, ordering: .relaxed).exchanged
-        else { return view }
-        let wait = view.refreshAfter.nanoseconds(since: now)
-        guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return view }
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(Int(min(wait, 60_000_000_000)) + 1_000_000)) {
-            self.builder.async(self.rebuild)
+        guard view.firstServed.compareExchange(expected: 0, desired: now.nanoseconds, ordering: .relaxed).exchanged,
+              !refreshScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return view }
+        // A millisecond past the interval, so that the build finds it over (Dispatch's clock is not ours).
+        let wait = Int(clamping: view.refreshAfter.nanoseconds(since: now)) + 1_000_000
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(wait)) {
+            self.builder.async {
+                self.refreshScheduled.store(false, ordering: .releasing)
+                _ = self.current()
+            }
         }
         return view
     }
@@ -215,13 +221,10 @@ package final class StatusViews: Sendable {
     /// Queues one build for the next request, unless one is queued already.
     private func rebuildSoon() {
         guard !rebuildQueued.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        builder.async(rebuild)
-    }
-
-    /// A build for the next request (on the builder's thread), if the board moved on since the newest view.
-    private func rebuild() {
-        rebuildQueued.store(false, ordering: .releasing)
-        _ = current()
+        builder.async {
+            self.rebuildQueued.store(false, ordering: .releasing)
+            _ = self.current()
+        }
     }
 
     private func newestBuilt() -> StatusView? {
@@ -241,48 +244,5 @@ package final class StatusViews: Sendable {
         let figures = ledger?.figures(hosts.map { ($0.position, $0.figuresDownSince) }, now: Date())
             ?? Array(repeating: HostFigures(), count: hosts.count)
         return zip(hosts, figures).map { CheckView(host: $0, figures: $1) }
-    }
-
-
-}
-
-/// One event loop's reference to the current view. Not thread-safe: used only by the loop that owns it. Weak: once
-/// `StatusViews` has a newer view, the older one goes as soon as the responses built from it are sent.
-struct LoopStatusCache {
-    private let views: StatusViews
-    private weak var view: StatusView?
-
-    init(views: StatusViews) {
-        self.views = views
-    }
-
-    /// The view to serve at once: an atomic load or two while the board is unchanged; after a change, the shared
-    /// view if it may be served (`StatusViews.servableNow`); nil when the request must wait for a build.
-    mutating func servable() -> StatusView? {
-        if let view, views.isCurrent(view) { return view }
-        guard let newer = views.servableNow() else { return nil }
-        view = newer
-        return newer
-    }
-
-    /// The view to serve, waiting for a build if there is none to serve at once (tests; the handler waits on the
-    /// builder's thread instead, with `StatusViews.whenCurrent`).
-    mutating func current() -> StatusView {
-        if let view = servable() { return view }
-        let built = views.served(views.current())
-        view = built
-        return built
-    }
-
-    /// True when an If-None-Match header lists `etag` (weak comparison, as RFC 9110 §13.1.2 asks) or is "*".
-    static func matches(_ ifNoneMatch: String?, _ etag: String) -> Bool {
-        guard let ifNoneMatch else { return false }
-        for candidate in ifNoneMatch.split(separator: ",") {
-            var tag = candidate.trimmingCharacters(in: .whitespaces)
-            if tag == "*" { return true }
-            if tag.hasPrefix("W/") { tag.removeFirst(2) }
-            if tag == etag { return true }
-        }
-        return false
     }
 }

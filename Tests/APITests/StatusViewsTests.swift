@@ -33,7 +33,7 @@ import TestSupport
         #expect(String(decoding: after.down, as: UTF8.self).contains("printer.lan"))
     }
 
-    @Test func aPingThatOnlyMovesLastPerformedIsServedWithinTheRefreshIntervalOfARequest() throws {
+    @Test func aPingThatOnlyMovesLastPerformedIsInTheViewBuiltOnceTheServedOnesIntervalIsUp() throws {
         let board = makeBoard()
         let views = StatusViews(board: board, refreshInterval: 0.3)
         var cache = LoopStatusCache(views: views)
