@@ -43,32 +43,34 @@ package final class APIHandler: HTTPHandler {
     /// /status or /status/down from `view`: 304 when the client has it (whatever the query), else the body.
     private static func statusResponse(_ view: StatusView, down: Bool, group: Result<String?, IncidentQuery.Invalid>,
                                        ifNoneMatch: String?) -> HTTPResponse {
-        let validator = [(name: "ETag", value: view.etag), (name: "Cache-Control", value: "no-cache")]
-        if LoopStatusCache.matches(ifNoneMatch, view.etag) { return HTTPResponse(status: 304, headers: validator) }
+        if LoopStatusCache.matches(ifNoneMatch, view.etag) {
+            return HTTPResponse(status: 304, headerLines: view.notModifiedHeaderLines)
+        }
         switch group {
-        case .success(let group): return .json(200, view.body(down: down, group: group), headers: validator)
+        case .success(let group):
+            return HTTPResponse(status: 200, headerLines: view.okHeaderLines, body: view.body(down: down, group: group))
         case .failure(let invalid): return .error(400, invalid.reason)
         }
     }
 
-    package func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+    package func answer(_ request: HTTPRequest) -> HTTPAnswer {
         let route: APIRoute
         do {
             route = try APIRoute.match(path: request.path)
         } catch APIRoute.Failure.badPath(let reason) {
-            return respond(.error(400, reason))
+            return .now(.error(400, reason))
         } catch {
-            return respond(.error(404, "no such endpoint: \(request.path)"))
+            return .now(.error(404, "no such endpoint: \(request.path)"))
         }
         guard request.method == "GET" || request.method == "HEAD" else {
-            return respond(.error(405, "method \(request.method) is not allowed; use GET or HEAD",
-                                  headers: [("Allow", "GET, HEAD")]))
+            return .now(.error(405, "method \(request.method) is not allowed; use GET or HEAD",
+                               headers: [("Allow", "GET, HEAD")]))
         }
         switch route {
         case .health:
-            guard let health else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            guard let health else { return .now(.error(404, "no such endpoint: \(request.path)")) }
             let (status, body) = health.report()
-            respond(.json(status, body, headers: [(name: "Cache-Control", value: "no-store")]))
+            return .now(.json(status, body, headers: [(name: "Cache-Control", value: "no-store")]))
         case .all, .down:
             let group: Result<String?, IncidentQuery.Invalid>
             do {
@@ -80,52 +82,63 @@ package final class APIHandler: HTTPHandler {
             }
             let ifNoneMatch = request.header("If-None-Match")
             let down = route == .down
-            let answer: @Sendable (StatusView) -> Void = { view in
-                respond(Self.statusResponse(view, down: down, group: group, ifNoneMatch: ifNoneMatch))
-            }
             // At once when a view may be served; else from the builder's thread once it is built, so that a
             // 10,000-host body is never serialised on the event loop.
-            if let view = cache.servable() { answer(view) } else { views.whenCurrent(answer) }
+            if let view = cache.servable() {
+                return .now(Self.statusResponse(view, down: down, group: group, ifNoneMatch: ifNoneMatch))
+            }
+            let views = self.views
+            return .later { respond in
+                views.whenCurrent { view in
+                    respond(Self.statusResponse(view, down: down, group: group, ifNoneMatch: ifNoneMatch))
+                }
+            }
         case .service(let domain):
-            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            respond(.json(200, Payloads.one(views.check(at: position), Payloads.check)))
+            guard let position = board.position(domain: domain) else { return .now(notMonitored(domain)) }
+            return .now(.json(200, Payloads.one(views.check(at: position), Payloads.check)))
         case .incidents(let domain):
-            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
+            guard let position = board.position(domain: domain) else { return .now(notMonitored(domain)) }
             let filter: IncidentFilter
             do {
                 filter = try IncidentQuery.parse(request.query)
             } catch let invalid as IncidentQuery.Invalid {
-                return respond(.error(400, invalid.reason))
+                return .now(.error(400, invalid.reason))
             } catch {
-                return respond(.error(400, "bad query string"))
+                return .now(.error(400, "bad query string"))
             }
-            writer.incidents(domain: board.domain(at: position), filter: filter) { result in
-                switch result {
-                case .success(let incidents):
-                    respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
-                case .failure(let error):
-                    respond(.error(503, "incidents are unavailable: \(error)"))
+            let (writer, domain) = (self.writer, board.domain(at: position))
+            return .later { respond in
+                writer.incidents(domain: domain, filter: filter) { result in
+                    switch result {
+                    case .success(let incidents):
+                        respond(.json(200, Payloads.array(incidents, sizeHint: 220, Payloads.incident(now: Date()))))
+                    case .failure(let error):
+                        respond(.error(503, "incidents are unavailable: \(error)"))
+                    }
                 }
             }
         case .history(let domain):
-            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            guard let history else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            guard let position = board.position(domain: domain) else { return .now(notMonitored(domain)) }
+            guard let history else { return .now(.error(404, "no such endpoint: \(request.path)")) }
             let query: HistoryQuery
             do {
                 query = try HistoryRequest.parse(request.query, ladder: history.settings.ladder, now: Date())
             } catch {
-                return respond(.error(400, error.reason))
+                return .now(.error(400, error.reason))
             }
-            history.buckets(domains: [board.domain(at: position)], query: query) { result in
-                switch result {
-                case .success(let rollups):
-                    respond(.json(200, HistoryPayloads.buckets(rollups.first ?? [], query: query)))
-                case .failure(let error):
-                    respond(.error(503, "history is unavailable: \(error)"))
+            let domain = board.domain(at: position)
+            return .later { respond in
+                history.buckets(domains: [domain], query: query) { result in
+                    switch result {
+                    case .success(let rollups):
+                        respond(.json(200, HistoryPayloads.buckets(rollups.first ?? [], query: query)))
+                    case .failure(let error):
+                        respond(.error(503, "history is unavailable: \(error)"))
+                    }
                 }
             }
         case .allHistory:
-            guard let history else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            guard let history else { return .now(.error(404, "no such endpoint: \(request.path)")) }
             let query: HistoryQuery
             let form: HistoryRequest.Form
             do {
@@ -133,47 +146,51 @@ package final class APIHandler: HTTPHandler {
                                                  defaultStep: 3600)
                 form = try HistoryRequest.form(request.query)
             } catch {
-                return respond(.error(400, error.reason))
+                return .now(.error(400, error.reason))
             }
             let domains = board.watchedDomains()
-            history.buckets(domains: domains, query: query) { result in
-                switch result {
-                case .success(let rollups):
-                    respond(.json(200, form == .compact ? HistoryPayloads.compact(domains, rollups, query: query)
-                                                        : HistoryPayloads.hosts(domains, rollups, query: query)))
-                case .failure(let error):
-                    respond(.error(503, "history is unavailable: \(error)"))
+            return .later { respond in
+                history.buckets(domains: domains, query: query) { result in
+                    switch result {
+                    case .success(let rollups):
+                        respond(.json(200, form == .compact ? HistoryPayloads.compact(domains, rollups, query: query)
+                                                            : HistoryPayloads.hosts(domains, rollups, query: query)))
+                    case .failure(let error):
+                        respond(.error(503, "history is unavailable: \(error)"))
+                    }
                 }
             }
         case .probes:
-            guard let roster else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            guard let roster else { return .now(.error(404, "no such endpoint: \(request.path)")) }
             let reading = roster.current
             guard reading.at != nil else {
-                return respond(.error(503, "the probes are not known yet: the database has not been reached"))
+                return .now(.error(503, "the probes are not known yet: the database has not been reached"))
             }
-            respond(.json(200, Payloads.array(reading.probes, sizeHint: 160, Payloads.probe),
-                          headers: [(name: "Cache-Control", value: "no-store")]))
+            return .now(.json(200, Payloads.array(reading.probes, sizeHint: 160, Payloads.probe),
+                              headers: [(name: "Cache-Control", value: "no-store")]))
         case .badge(let domain):
-            guard let position = board.position(domain: domain) else { return respond(notMonitored(domain)) }
-            respond(HTTPResponse(status: 200, headers: [("Content-Type", Badge.contentType), ("Cache-Control", "no-cache")],
-                                 body: Badge.svg(for: views.check(at: position))))
+            guard let position = board.position(domain: domain) else { return .now(notMonitored(domain)) }
+            return .now(HTTPResponse(status: 200, headers: [("Content-Type", Badge.contentType), ("Cache-Control", "no-cache")],
+                                     body: Badge.svg(for: views.check(at: position))))
         case .metrics:
-            guard let daemonFigures else { return respond(.error(404, "no such endpoint: \(request.path)")) }
+            guard let daemonFigures else { return .now(.error(404, "no such endpoint: \(request.path)")) }
             // Rendered where the figures arrive, off the event loop (every host is a few lines).
             let views = self.views
-            daemonFigures { figures in
-                respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
-                                     body: MetricsText.render(checks: views.checks(), daemon: figures)))
+            return .later { respond in
+                daemonFigures { figures in
+                    respond(HTTPResponse(status: 200, headers: [("Content-Type", MetricsText.contentType), ("Cache-Control", "no-store")],
+                                         body: MetricsText.render(checks: views.checks(), daemon: figures)))
+                }
             }
         case .openAPI:
-            respond(.json(200, OpenAPIDocument.json))
+            return .now(.json(200, OpenAPIDocument.json))
         case .favicon:
-            respond(HTTPResponse(status: 204, headers: [("Cache-Control", "max-age=86400")]))
+            return .now(HTTPResponse(status: 204, headers: [("Cache-Control", "max-age=86400")]))
         case .dashboard:
-            respond(HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"),
-                                                        ("Content-Security-Policy", DashboardPage.contentSecurityPolicy),
-                                                        ("X-Content-Type-Options", "nosniff")],
-                                 body: DashboardPage.html))
+            return .now(HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8"),
+                                                            ("Content-Security-Policy", DashboardPage.contentSecurityPolicy),
+                                                            ("X-Content-Type-Options", "nosniff")],
+                                     body: DashboardPage.html))
         }
     }
 

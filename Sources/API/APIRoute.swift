@@ -27,6 +27,7 @@ package enum APIRoute: Equatable {
     /// stays part of that domain instead of splitting the path.
     package static func match(path: String) throws -> APIRoute {
         guard path.hasPrefix("/") else { throw Failure.notFound }
+        if path == "/status" { return .all }  // what dashboards poll: no split
         let segments = path.dropFirst().split(separator: "/", omittingEmptySubsequences: false)
         switch segments.count {
         case 1 where segments[0] == "":

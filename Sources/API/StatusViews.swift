@@ -20,6 +20,7 @@
 import Dispatch
 import Encoding
 import Foundation
+import HTTP
 import Monitor
 import Platform
 import Synchronization
@@ -41,6 +42,10 @@ final class StatusView: Sendable {
     let groups: [String: (all: [UInt8], down: [UInt8])]
     /// A strong validator: this process's random tag and the board's version.
     let etag: String
+    /// The handler's header lines of a 200 answer (Content-Type, ETag, Cache-Control) and of a 304 (ETag,
+    /// Cache-Control), serialised once for every request served from this view.
+    let okHeaderLines: [UInt8]
+    let notModifiedHeaderLines: [UInt8]
 
     init(version: UInt64, stateVersion: UInt64, refreshAfter: MonotonicInstant, staleUntil: MonotonicInstant,
          hosts: ChunkedArray<HostStatus>, processTag: String, ledger: UptimeLedger?) {
@@ -86,6 +91,9 @@ final class StatusView: Sendable {
         }
         self.groups = bodies
         etag = "\"\(processTag)-\(version)\""
+        let validators = [(name: "ETag", value: etag), (name: "Cache-Control", value: "no-cache")]
+        okHeaderLines = HTTPResponse.serialise(HTTPResponse.json(200, []).headers + validators)
+        notModifiedHeaderLines = HTTPResponse.serialise(validators)
     }
 
     /// The body of /status (`down` false) or /status/down, of every host or of one group's.

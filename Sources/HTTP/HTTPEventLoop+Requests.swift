@@ -103,19 +103,22 @@ extension HTTPEventLoop {
         }
     }
 
-    /// Hands the request to the handler; its response comes back through the mailbox, at once when the handler
-    /// answered on this thread, later when it answered from another.
+    /// Hands the request to the handler. An answer it has at once is queued here, with nothing handed over; one
+    /// it gives later (from any thread) comes back through the mailbox.
     private func dispatchRequest(_ head: HTTPRequestHead, on connection: HTTPConnection) {
         let keepAlive = head.keepAlive && shutdownDeadline == nil
         let sequence = connection.begin(headOnly: head.request.method == "HEAD", keepAlive: keepAlive,
                                         http10: head.request.versionMinor == 0)
         if !keepAlive { connection.stopReading = true }
-        let token = connection.token
-        let mailbox = self.mailbox
-        handler.handle(head.request) { response in
-            mailbox.deliver(.init(token: token, sequence: sequence, response: response))
+        switch handler.answer(head.request) {
+        case .now(let response):
+            apply(.init(token: connection.token, sequence: sequence, response: response))
+        case .later(let start):
+            let token = connection.token
+            let mailbox = self.mailbox
+            start { response in mailbox.deliver(.init(token: token, sequence: sequence, response: response)) }
+            drainMailbox()
         }
-        drainMailbox()
     }
 
     /// Queues an error response after whatever is pending, then closes once it is written.

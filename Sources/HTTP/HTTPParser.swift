@@ -29,7 +29,8 @@ package enum HTTPParseResult: Sendable {
 }
 
 package enum HTTPParser {
-    static let cr: UInt8 = 13, lf: UInt8 = 10, space: UInt8 = 32, tab: UInt8 = 9, colon: UInt8 = 58
+    static let cr: UInt8 = 13, lf: UInt8 = 10, space: UInt8 = 32, tab: UInt8 = 9, colon: UInt8 = 58, slash: UInt8 = 47,
+        question: UInt8 = 63
 
     /// Parses the head at the start of `bytes` in one go (what HTTPHeadParser gives for the whole buffer at once).
     package static func parse(_ bytes: UnsafeRawBufferPointer, limits: HTTPParserLimits) -> HTTPParseResult {
@@ -69,14 +70,24 @@ package enum HTTPParser {
         guard index > targetStart, index < stop, bytes[index] == space else {
             return .failure(Problem(400, "malformed request target"))
         }
-        let target = string(bytes, targetStart, index)
+        let targetStop = index
+        let target = string(bytes, targetStart, targetStop)
         let versionStart = index + 1
-        guard stop - versionStart == 8, string(bytes, versionStart, versionStart + 5) == "HTTP/",
+        guard stop - versionStart == 8, bytes[versionStart] == 72, bytes[versionStart + 1] == 84,
+              bytes[versionStart + 2] == 84, bytes[versionStart + 3] == 80, bytes[versionStart + 4] == 47,
               bytes[versionStart + 6] == 46,
               let major = digit(bytes[versionStart + 5]), let minor = digit(bytes[versionStart + 7]) else {
             return .failure(Problem(400, "malformed HTTP version"))
         }
         guard major == 1 else { return .failure(Problem(505, "HTTP/\(major).\(minor) is not supported; use HTTP/1.1")) }
+        if bytes[targetStart] == slash {
+            // origin-form, nearly every request: split at the first "?" on the bytes.
+            var mark = targetStart
+            while mark < targetStop, bytes[mark] != question { mark += 1 }
+            let query = mark < targetStop ? string(bytes, mark + 1, targetStop) : nil
+            let path = mark < targetStop ? string(bytes, targetStart, mark) : target
+            return .success(RequestLine(method: method, target: target, path: path, query: query, major: major, minor: minor))
+        }
         guard let (path, query) = splitTarget(target, method: method) else {
             return .failure(Problem(400, "malformed request target"))
         }

@@ -32,9 +32,10 @@ struct HTTPResponseWriter {
                 head.append(contentsOf: value.utf8)
                 head.append(contentsOf: [13, 10])
             }
+            head.append(contentsOf: response.headerLines)
             if response.status != 304 && response.status != 204 && response.status >= 200 {
-                head.append(contentsOf: "Content-Length: ".utf8)
-                head.append(contentsOf: String(response.body.count).utf8)
+                head.append(contentsOf: Self.contentLengthName)
+                Self.appendDecimal(response.body.count, to: &head)
                 head.append(contentsOf: [13, 10])
             }
             if !keepAlive {
@@ -61,12 +62,34 @@ struct HTTPResponseWriter {
         return cachedDate
     }
 
-    /// "HTTP/1.1 200 OK\r\n", built once per status code in use.
-    private static let commonStatusLines: [Int: [UInt8]] = Dictionary(uniqueKeysWithValues:
-        [200, 304, 400, 404, 405, 408, 413, 414, 431, 503, 505].map { ($0, Array("HTTP/1.1 \($0) \(reason($0))\r\n".utf8)) })
+    private static let contentLengthName = Array("Content-Length: ".utf8)
+
+    /// The decimal digits of `value` (not negative), without making a String.
+    static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        var rest = UInt(max(0, value))
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[19 - count] = 48 + UInt8(rest % 10)
+                rest /= 10
+                count += 1
+            } while rest > 0
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
+        }
+    }
+
+    /// "HTTP/1.1 200 OK\r\n", built once per status code in use (200 first: nearly every answer).
+    private static let okStatusLine = Array("HTTP/1.1 200 OK\r\n".utf8)
+    private static let commonStatusLines: [(status: Int, line: [UInt8])] =
+        [304, 400, 404, 405, 408, 413, 414, 431, 503, 505].map { ($0, Array("HTTP/1.1 \($0) \(reason($0))\r\n".utf8)) }
 
     static func statusLine(_ status: Int) -> [UInt8] {
-        commonStatusLines[status] ?? Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
+        if status == 200 { return okStatusLine }
+        for common in commonStatusLines where common.status == status { return common.line }
+        return Array("HTTP/1.1 \(status) \(reason(status))\r\n".utf8)
     }
 
     static func reason(_ status: Int) -> String {

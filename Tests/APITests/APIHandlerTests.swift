@@ -33,7 +33,7 @@ func startedWriter(_ domains: [String]) -> StoreWriter {
         return response.wait()
     }
 
-    func etag(_ response: HTTPResponse?) -> String? { response?.headers.first { $0.name == "ETag" }?.value }
+    func etag(_ response: HTTPResponse?) -> String? { response?.header("ETag") }
 
     @Test func anUnchangedBoardAnswers304ToItsETagAndAChangeGivesANewBody() throws {
         let (handler, board) = makeHandler()

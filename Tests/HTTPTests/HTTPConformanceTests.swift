@@ -13,9 +13,9 @@ import TestSupport
 /// Answers `/big` with 100 KB, everything else with the path (and query) as a small JSON body.
 final class SizedHandler: HTTPHandler {
     static let big = [UInt8](repeating: 0x61, count: 100_000)
-    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        if request.path == "/big" { return respond(.json(200, Self.big)) }
-        respond(.json(200, Array("{\"path\":\(JSONText.string(request.path))}".utf8)))
+    func answer(_ request: HTTPRequest) -> HTTPAnswer {
+        if request.path == "/big" { return .now(.json(200, Self.big)) }
+        return .now(.json(200, Array("{\"path\":\(JSONText.string(request.path))}".utf8)))
     }
 }
 

@@ -11,12 +11,11 @@ import TestSupport
 
 /// Answers `/slow` 200 ms later from another thread, everything else at once with the path as body.
 final class EchoHandler: HTTPHandler {
-    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
+    func answer(_ request: HTTPRequest) -> HTTPAnswer {
         let body = Array("{\"path\":\(JSONText.string(request.path))}".utf8)
-        if request.path == "/slow" {
+        guard request.path == "/slow" else { return .now(.json(200, body)) }
+        return .later { respond in
             DispatchQueue.global().asyncAfter(deadline: .now() + 0.2) { respond(.json(200, body)) }
-        } else {
-            respond(.json(200, body))
         }
     }
 }
@@ -25,8 +24,8 @@ final class EchoHandler: HTTPHandler {
 final class LoopIndexHandler: HTTPHandler {
     let index: Int
     init(index: Int) { self.index = index }
-    func handle(_ request: HTTPRequest, respond: @escaping @Sendable (HTTPResponse) -> Void) {
-        respond(.json(200, Array("\(index)".utf8)))
+    func answer(_ request: HTTPRequest) -> HTTPAnswer {
+        .now(.json(200, Array("\(index)".utf8)))
     }
 }
 
