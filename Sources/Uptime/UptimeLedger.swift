@@ -163,14 +163,34 @@ package final class UptimeLedger: Sendable {
         }
     }
 
-    /// The figures of `hosts` (places, and each one's ongoing incident's start, nil while up) as of `now`.
+    /// What one host's figures are computed from, taken under the lock (its arrays shared, not copied).
+    private struct FigureInputs {
+        var watchedSince: Date
+        var spans: [Span]
+        /// Its maintenance windows and removed time within the longest window; nil when it has none.
+        var unwatched: [(start: Int64, end: Int64)]?
+    }
+
+    /// The figures of `hosts` (places, and each one's ongoing incident's start, nil while up) as of `now`. Only
+    /// what they are computed from is read under the lock; the computing is done after it, so that a request for
+    /// one host (on an event loop) never waits behind a view's thousands (on the nice-10 builder, which the
+    /// scheduler may leave off the CPU for milliseconds while it holds the lock).
     package func figures(_ hosts: [(position: Int, downSince: Date?)], now: Date) -> [HostFigures] {
-        history.withLock { history in
+        let (gaps, inputs) = history.withLock { history in
             Self.trimIfDue(&history, now)
             let gaps = history.gaps.map { (start: $0.from.unixMilliseconds, end: $0.until.unixMilliseconds) }
-            let gapSpans = TimeSpans(gaps)
-            return hosts.map { figures(&history, position: $0.position, downSince: $0.downSince, gaps: gaps,
-                                       gapSpans: gapSpans, now: now) }
+            let inputs = hosts.map { host -> FigureInputs? in
+                let position = host.position
+                guard position < history.spans.count else { return nil }
+                let unwatched = history.unwatched[position].isEmpty ? nil : history.unwatched[position].spans(now: now)
+                return FigureInputs(watchedSince: history.watchedSince[position], spans: history.spans[position],
+                                    unwatched: unwatched)
+            }
+            return (gaps, inputs)
+        }
+        let gapSpans = TimeSpans(gaps)
+        return zip(hosts, inputs).map { host, inputs in
+            Self.figures(inputs, downSince: host.downSince, gaps: gaps, gapSpans: gapSpans, now: now)
         }
     }
 
@@ -179,16 +199,16 @@ package final class UptimeLedger: Sendable {
         figures([(position, downSince)], now: now)[0]
     }
 
-    private func figures(_ history: inout History, position: Int, downSince: Date?, gaps: [(start: Int64, end: Int64)],
-                         gapSpans: TimeSpans, now: Date) -> HostFigures {
+    private static func figures(_ inputs: FigureInputs?, downSince: Date?, gaps: [(start: Int64, end: Int64)],
+                                gapSpans: TimeSpans, now: Date) -> HostFigures {
         var figures = HostFigures()
         if let downSince { figures.downForSeconds = max(0, now.timeIntervalSince(downSince)) }
-        guard position < history.spans.count else { return figures }
-        let incidents = history.spans[position].map { (down: $0.down, up: $0.up) }
+        guard let inputs else { return figures }
+        let incidents = inputs.spans.map { (down: $0.down, up: $0.up) }
         // Most hosts leave out only the gaps, merged once for all of them.
-        let left = history.unwatched[position].isEmpty ? gapSpans : TimeSpans(gaps + history.unwatched[position].spans(now: now))
+        let left = inputs.unwatched.map { TimeSpans(gaps + $0) } ?? gapSpans
         func percent(_ window: Double) -> Double? {
-            UptimeCalculation.percent(window: window, now: now, watchedSince: history.watchedSince[position],
+            UptimeCalculation.percent(window: window, now: now, watchedSince: inputs.watchedSince,
                                       incidents: incidents, gaps: left)
         }
         figures.uptime24h = percent(UptimeCalculation.day)
