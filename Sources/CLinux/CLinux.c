@@ -7,6 +7,10 @@
 #include <linux/filter.h>
 #include <sched.h>
 #include <pthread.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/resource.h>
 
 struct cmsghdr *clinux_cmsg_firsthdr(struct msghdr *msg) { return CMSG_FIRSTHDR(msg); }
 struct cmsghdr *clinux_cmsg_nxthdr(struct msghdr *msg, struct cmsghdr *cmsg) { return CMSG_NXTHDR(msg, cmsg); }
@@ -72,4 +76,26 @@ int clinux_set_thread_name(const char *name) {
 
 int clinux_thread_id(void) {
     return (int)syscall(SYS_gettid);
+}
+
+/// struct sched_attr of <linux/sched/types.h> (its first version, 48 bytes; the kernel takes any size it knows).
+struct clinux_sched_attr {
+    uint32_t size, sched_policy;
+    uint64_t sched_flags;
+    int32_t sched_nice;
+    uint32_t sched_priority;
+    uint64_t sched_runtime, sched_deadline, sched_period;
+};
+
+int clinux_request_slice(unsigned long long nanoseconds) {
+    errno = 0;
+    int nice = getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+    if (nice == -1 && errno != 0) return -1;
+    struct clinux_sched_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.sched_policy = SCHED_OTHER;
+    attr.sched_nice = nice;
+    attr.sched_runtime = nanoseconds;
+    return (int)syscall(SYS_sched_setattr, 0, &attr, 0);
 }

@@ -24,6 +24,9 @@ final class HTTPEventLoop {
     static let sweepInterval: UInt64 = 100_000_000
     /// epoll_wait's longest sleep while there is nothing to time out: "forever", until an event or the mailbox.
     static let sleepForever: Int32 = -1
+    /// The scheduler slice the loop asks for (the kernel's shortest): a loop wakes for microseconds of work, and
+    /// with the default slice it could wait milliseconds behind a busy pinger or view builder on a small machine.
+    static let schedulerSlice: UInt64 = 100_000
 
     let listener: FileDescriptor
     let configuration: HTTPServerConfiguration
@@ -62,6 +65,11 @@ final class HTTPEventLoop {
     /// Runs until shutdown has finished (every connection closed, or the grace period over).
     func run() {
         mailbox.bindToCurrentThread()
+        do {
+            try Threads.setSchedulerSlice(nanoseconds: Self.schedulerSlice)
+        } catch {
+            logger.debug("http_loop_slice", ["reason": "\(error)"])
+        }
         while true {
             do {
                 try epoll.wait(timeoutMilliseconds: waitTimeout()) { token, events in

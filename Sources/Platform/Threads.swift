@@ -1,6 +1,6 @@
 // Threads of our own (the HTTP event loops, the log writer), started with the name `top -H` and
-// /proc/<pid>/task/*/comm show. A new Linux thread inherits its creator's name, so the name is set by the thread
-// itself, first thing.
+// /proc/<pid>/task/*/comm show, and their scheduling (nice value, slice). A new Linux thread inherits its
+// creator's name and slice, so the thread sets both itself, first thing.
 import CLinux
 import Foundation
 import Glibc
@@ -10,6 +10,8 @@ package enum Threads {
     package static func start(name: String, _ body: @escaping @Sendable () -> Void) {
         let thread = Thread {
             setCurrentName(name)
+            // A new thread inherits its creator's slice too: one started from an event loop would keep the loop's.
+            try? setSchedulerSlice(nanoseconds: 0)
             body()
         }
         thread.start()
@@ -18,6 +20,14 @@ package enum Threads {
     /// Names the calling thread.
     package static func setCurrentName(_ name: String) {
         _ = clinux_set_thread_name(String(name.utf8.prefix(15)) ?? "status")
+    }
+
+    /// Sets the calling thread's scheduler slice (Linux 6.12's EEVDF custom slice; 0 for the kernel's default). A
+    /// thread with short slices that wakes for a little work preempts a CPU-bound one sooner, instead of waiting
+    /// out that one's slice; its share of the CPU stays what its nice value gives. Older kernels ignore it; throws
+    /// if the kernel refused.
+    package static func setSchedulerSlice(nanoseconds: UInt64) throws {
+        guard clinux_request_slice(nanoseconds) == 0 else { throw SystemError("sched_setattr(slice \(nanoseconds) ns)") }
     }
 
     /// Makes the calling thread yield the CPU to the process's other threads when it is short: a nice value of its

@@ -55,6 +55,10 @@ int clinux_setns_net(int fd);
 int clinux_set_thread_name(const char *name);
 /// The calling thread's kernel id (gettid), for calls that take a thread (setpriority).
 int clinux_thread_id(void);
+/// Asks the scheduler for time slices of `nanoseconds` for the calling thread, keeping its policy (SCHED_OTHER)
+/// and nice value: sched_setattr(2) with sched_runtime, the EEVDF custom slice of Linux 6.12 and later. 0, or -1
+/// with errno set (older kernels ignore the field and return 0).
+int clinux_request_slice(unsigned long long nanoseconds);
 
 /// What one POST got back: the HTTP status (0 without an answer), the Retry-After and Location headers, the
 /// first bytes of the body, and libcurl's words when it failed.
