@@ -34,13 +34,18 @@ package struct HTTPResponse: Sendable {
     /// "Name: value\r\n" for each field, as `headerLines` holds them.
     package static func serialise(_ headers: [(name: String, value: String)]) -> [UInt8] {
         var lines: [UInt8] = []
-        for (name, value) in headers {
-            lines += name.utf8
-            lines += [58, 32]
-            lines += value.utf8
-            lines += [13, 10]
-        }
+        appendLines(headers, to: &lines)
         return lines
+    }
+
+    /// Appends "Name: value\r\n" for each field to `bytes` (a response head, or `headerLines`).
+    static func appendLines(_ headers: [(name: String, value: String)], to bytes: inout [UInt8]) {
+        for (name, value) in headers {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(contentsOf: [58, 32])
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(contentsOf: [13, 10])
+        }
     }
 
     /// A JSON response with `Content-Type: application/json; charset=utf-8`.

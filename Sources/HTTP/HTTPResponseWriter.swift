@@ -26,12 +26,7 @@ struct HTTPResponseWriter {
             head.append(contentsOf: Self.statusLine(response.status))
             head.append(contentsOf: date)
             head.append(contentsOf: commonHeaders)
-            for (name, value) in response.headers {
-                head.append(contentsOf: name.utf8)
-                head.append(contentsOf: [58, 32])
-                head.append(contentsOf: value.utf8)
-                head.append(contentsOf: [13, 10])
-            }
+            HTTPResponse.appendLines(response.headers, to: &head)
             head.append(contentsOf: response.headerLines)
             if response.status != 304 && response.status != 204 && response.status >= 200 {
                 head.append(contentsOf: Self.contentLengthName)
@@ -66,19 +61,13 @@ struct HTTPResponseWriter {
 
     /// The decimal digits of `value` (not negative), without making a String.
     static func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var rest = UInt(max(0, value))
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            repeat {
-                buffer[19 - count] = 48 + UInt8(rest % 10)
-                rest /= 10
-                count += 1
-            } while rest > 0
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[(20 - count)...]))
-        }
+        let value = max(0, value)
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
+        repeat {
+            bytes.append(48 + UInt8(value / divisor % 10))
+            divisor /= 10
+        } while divisor > 0
     }
 
     /// "HTTP/1.1 200 OK\r\n", built once per status code in use (200 first: nearly every answer).
