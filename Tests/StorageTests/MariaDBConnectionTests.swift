@@ -57,4 +57,28 @@ private final class Results: @unchecked Sendable {
     func conflicts(_ count: Int) { lock.withLock { conflictTotal += count } }
     var errors: [String] { lock.withLock { failures } }
     var conflictCount: Int { lock.withLock { conflictTotal } }
+
+    @Test func statementsKeptPreparedAreBoundedAndTheServerSeesOnePreparePerStatement() throws {
+        let database = try TestDatabase.create()
+        defer { database.drop() }
+        let connection = MariaDBConnection(configuration: database.configuration)
+        defer { connection.close() }
+        try connection.run("CREATE TABLE numbers (n INT PRIMARY KEY) ENGINE=InnoDB")
+        func prepares() throws -> Int64 {
+            let rows = try connection.query("SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                                            + "WHERE VARIABLE_NAME = 'COM_STMT_PREPARE'", columns: [.text])
+            return Int64(rows.first?.first?.text ?? "") ?? -1
+        }
+        // The same statement five times: prepared once, as a quiet daemon's batch of the same hosts is.
+        let before = try prepares()
+        for n in 0..<5 { try connection.execute(reusing: "INSERT INTO numbers VALUES (?)", [.int(Int64(n))]) }
+        #expect(try prepares() - before == 2, "one prepare for the five inserts, one for the status query itself")
+        // Many distinct statements: only the most recent few stay prepared.
+        for n in 0..<(MariaDBConnection.mostPrepared + 8) {
+            _ = try connection.query(reusing: "SELECT n + \(n) FROM numbers WHERE n = ?", [.int(0)], columns: [.int])
+        }
+        #expect(connection.preparedCount == MariaDBConnection.mostPrepared)
+        let rows = try connection.query(reusing: "SELECT COUNT(*) FROM numbers", columns: [.int])
+        #expect(rows.first?.first == .int(5))
+    }
 }

@@ -20,6 +20,10 @@ final class MariaDBConnection {
     private var handle: UnsafeMutablePointer<MYSQL>?
     /// Statements kept prepared for `execute(reusing:)`, by their SQL (gone with the connection).
     private var prepared: [String: MariaDBStatement] = [:]
+    /// Their SQL, least recently used first: beyond `mostPrepared` the first is closed.
+    private var preparedUse: [String] = []
+    /// The most statements kept prepared on one connection (each holds a little memory on the server).
+    static let mostPrepared = 16
 
     init(configuration: DatabaseConfiguration) {
         self.configuration = configuration
@@ -104,6 +108,7 @@ final class MariaDBConnection {
 
     func close() {
         prepared.removeAll()
+        preparedUse.removeAll()
         if let handle { mysql_close(handle) }
         handle = nil
     }
@@ -133,22 +138,29 @@ final class MariaDBConnection {
     }
 
     /// Runs `body` with the statement kept prepared for `sql`, preparing it the first time; kept again only if it
-    /// succeeded and the connection is still open.
+    /// succeeded and the connection is still open, as the most recently used of at most `mostPrepared`.
     private func withPrepared<T>(_ sql: String, _ body: (MariaDBStatement) throws -> T) throws -> T {
         let mysql = try open()
         let statement = try prepared[sql] ?? MariaDBStatement(connection: self, mysql: mysql, sql: sql)
         prepared[sql] = nil
+        preparedUse.removeAll { $0 == sql }
         let result = try body(statement)
-        if handle != nil { prepared[sql] = statement }
+        guard handle != nil else { return result }
+        prepared[sql] = statement
+        preparedUse.append(sql)
+        while preparedUse.count > Self.mostPrepared { prepared[preparedUse.removeFirst()] = nil }
         return result
     }
 
+    /// How many statements are kept prepared (for tests).
+    var preparedCount: Int { prepared.count }
+
     /// Executes a prepared statement for each row of column-wise parameters in one bulk execution; returns the
-    /// affected rows. Only when `supportsBulk`.
+    /// affected rows. Only when `supportsBulk`. The statement stays prepared, as with `execute(reusing:)`: a bulk
+    /// statement's SQL does not depend on the number of rows.
     @discardableResult
     func executeBulk(_ sql: String, _ columns: [SQLColumnValues], rows: Int) throws -> UInt64 {
-        let statement = try MariaDBStatement(connection: self, mysql: try open(), sql: sql)
-        return try statement.executeBulk(columns, rows: rows)
+        try withPrepared(sql) { try $0.executeBulk(columns, rows: rows) }
     }
 
     /// Whether the server takes bulk (array-bound) executions: MariaDB 10.2 and later, not MySQL. Connects.
