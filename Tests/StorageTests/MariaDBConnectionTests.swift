@@ -1,5 +1,6 @@
 // The connection against the real server: a transaction the server rolls back for a deadlock (what a Galera
-// certification failure also returns) is run again and both writers' changes land once.
+// certification failure also returns) is run again and both writers' changes land once; statements kept prepared
+// are prepared once on the server and at most `mostPrepared` of them are kept.
 import Dispatch
 import Foundation
 import Testing
@@ -46,17 +47,6 @@ struct MariaDBConnectionTests {
         let rows = try check.query("SELECT id, hits FROM counters ORDER BY id", columns: [.int, .int])
         #expect(rows.map { $0[1] } == [SQLValue.int(11), .int(11)], "each row got one +1 and one +10: nothing lost, nothing twice")
     }
-}
-
-/// What the two writers report, from their threads.
-private final class Results: @unchecked Sendable {
-    private let lock = NSLock()
-    private var failures: [String] = []
-    private var conflictTotal = 0
-    func failed(_ error: String) { lock.withLock { failures.append(error) } }
-    func conflicts(_ count: Int) { lock.withLock { conflictTotal += count } }
-    var errors: [String] { lock.withLock { failures } }
-    var conflictCount: Int { lock.withLock { conflictTotal } }
 
     @Test func statementsKeptPreparedAreBoundedAndTheServerSeesOnePreparePerStatement() throws {
         let database = try TestDatabase.create()
@@ -81,4 +71,16 @@ private final class Results: @unchecked Sendable {
         let rows = try connection.query(reusing: "SELECT COUNT(*) FROM numbers", columns: [.int])
         #expect(rows.first?.first == .int(5))
     }
+}
+
+/// What the two writers report, from their threads.
+private final class Results: @unchecked Sendable {
+    private let lock = NSLock()
+    private var failures: [String] = []
+    private var conflictTotal = 0
+    func failed(_ error: String) { lock.withLock { failures.append(error) } }
+    func conflicts(_ count: Int) { lock.withLock { conflictTotal += count } }
+    var errors: [String] { lock.withLock { failures } }
+    var conflictCount: Int { lock.withLock { conflictTotal } }
+
 }
