@@ -68,9 +68,14 @@ package final class Daemon {
 
         let domains = configuration.hosts.map(\.domain)
         // The alive mark's period follows the interval (5 s to 30 s): a crash's gap is known to within a ping.
-        writer = StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger), journal: journal,
-                             domains: domains, logger: logger, historyWindow: UptimeCalculation.longestWindow,
-                             alivePeriod: min(max(configuration.interval.seconds, 5), 30))
+        do {
+            writer = try StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger),
+                                     journal: journal, domains: domains, logger: logger,
+                                     historyWindow: UptimeCalculation.longestWindow,
+                                     alivePeriod: min(max(configuration.interval.seconds, 5), 30))
+        } catch {
+            throw Self.failed(StartupError("the store's threads could not be started: \(error)", exitCode: 1), logger)
+        }
         board = StatusBoard(hosts: recovery.hostStatuses(configuration.hosts))
         ledger = UptimeLedger(domains: domains, maintenance: configuration.hosts.map(UptimeFeed.maintenance(of:)),
                               started: started)
@@ -99,10 +104,14 @@ package final class Daemon {
         } catch {
             throw Self.failed(StartupError("no ICMP socket could be opened: \(error)", exitCode: 1), logger)
         }
-        coordinator = ProbeCoordinator(settings: configuration.probe, version: Self.version,
-                                       interval: configuration.interval.seconds, database: configuration.database,
-                                       board: board, roster: roster, notifier: webhooks, logger: logger) { [ledger] domain, down, up in
-            if let up { ledger.recordClosed(domain: domain, upDetection: up) } else { ledger.recordOpened(domain: domain, downDetection: down) }
+        do {
+            coordinator = try ProbeCoordinator(settings: configuration.probe, version: Self.version,
+                                               interval: configuration.interval.seconds, database: configuration.database,
+                                               board: board, roster: roster, notifier: webhooks, logger: logger) { [ledger] domain, down, up in
+                if let up { ledger.recordClosed(domain: domain, upDetection: up) } else { ledger.recordOpened(domain: domain, downDetection: down) }
+            }
+        } catch {
+            throw Self.failed(StartupError("the probes' thread could not be started: \(error)", exitCode: 1), logger)
         }
         var observers: [any MonitorObserver] = [board, StoreFeed(writer, coordinator), UptimeFeed(ledger, coordinator),
                                                 HistoryFeed(history)]

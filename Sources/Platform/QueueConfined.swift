@@ -1,33 +1,60 @@
-// State that lives on one Dispatch queue: the ping queue's monitor and pinger, the store's connection, the
-// journal. The value is not Sendable; this box is, because every access goes through the queue or checks that
-// it runs on it (dispatchPrecondition), so the confinement is enforced at run time, not promised in a comment.
+// State that lives on one serial queue: the ping queue's monitor and pinger (a Dispatch queue), the store's
+// connection and the journal (a ThreadQueue each). The value is not Sendable; this box is, because every access
+// goes through the queue or checks that it runs on it, so the confinement is enforced at run time, not promised
+// in a comment.
 import Dispatch
 
+/// What a box needs of the queue that owns its value.
+package protocol SerialQueue: Sendable {
+    /// Runs `block` on the queue, later, after the blocks queued before it.
+    func enqueue(_ block: @escaping @Sendable () -> Void)
+    /// Runs `body` on the queue and waits for it. Never called from the queue itself.
+    func runAndWait<Result: Sendable>(_ body: @Sendable () -> Result) -> Result
+    /// Stops the program unless the caller runs on the queue (or, `on: false`, unless it does not).
+    func precondition(on: Bool)
+}
+
+extension DispatchQueue: SerialQueue {
+    package func enqueue(_ block: @escaping @Sendable () -> Void) { async(execute: block) }
+
+    package func runAndWait<Result: Sendable>(_ body: @Sendable () -> Result) -> Result { sync(execute: body) }
+
+    package func precondition(on: Bool) {
+        dispatchPrecondition(condition: on ? .onQueue(self) : .notOnQueue(self))
+    }
+}
+
 /// Not checked by the compiler (@unchecked): every read of `value` is checked to run on `queue` instead.
-package final class QueueConfined<Value>: @unchecked Sendable {
-    package let queue: DispatchQueue
+package final class Confined<Value, Queue: SerialQueue>: @unchecked Sendable {
+    package let queue: Queue
     private let stored: Value
 
     /// `value` is handed over: nothing else may hold on to it.
-    package init(_ value: sending Value, queue: DispatchQueue) {
+    package init(_ value: sending Value, queue: Queue) {
         self.stored = value
         self.queue = queue
     }
 
     /// The value, from code already running on the queue (a timer, a read source, a block the box queued).
     package var value: Value {
-        dispatchPrecondition(condition: .onQueue(queue))
+        queue.precondition(on: true)
         return stored
     }
 
     /// Runs `body` with the value on the queue, later.
     package func async(_ body: @escaping @Sendable (Value) -> Void) {
-        queue.async { body(self.stored) }
+        queue.enqueue { body(self.stored) }
     }
 
     /// Runs `body` with the value on the queue and waits for it. Never call from the queue itself.
-    package func sync<Result: Sendable>(_ body: @Sendable (Value) throws -> Result) rethrows -> Result {
-        dispatchPrecondition(condition: .notOnQueue(queue))
-        return try queue.sync { try body(stored) }
+    package func sync<Result: Sendable>(_ body: @Sendable (Value) -> Result) -> Result {
+        queue.precondition(on: false)
+        return queue.runAndWait { body(self.stored) }
     }
 }
+
+/// A value confined to a Dispatch queue (the ping queue's).
+package typealias QueueConfined<Value> = Confined<Value, DispatchQueue>
+
+/// A value confined to a thread of our own.
+package typealias ThreadConfined<Value> = Confined<Value, ThreadQueue>

@@ -1,4 +1,4 @@
-// Several probes, one truth. Once a second, on a queue and a database connection of its own, this probe
+// Several probes, one truth. Once a second, on a thread (a ThreadQueue) and a database connection of its own, this probe
 //   1. writes its heartbeat and the views of its hosts that changed (all of them every 10 s, for the RTT and
 //      loss the others show),
 //   2. reads every probe, every view and the ongoing incidents,
@@ -32,10 +32,12 @@ package final class ProbeCoordinator: Sendable {
     let notifier: WebhookNotifier?
     let logger: Logger
     let onIncident: IncidentSink
-    let queue = DispatchQueue(label: "status.probes", qos: .utility)
+    let queue: ThreadQueue
     /// When this probe started: what "up since" means for a host it never saw down.
     let started = Date()
-    let state: QueueConfined<State>
+    let state: ThreadConfined<State>
+    /// The tick: every second while other probes are live, every `aloneHeartbeatSeconds` alone.
+    let timer: ThreadQueue.Timer
     /// The places of the hosts another live probe watches too, for the feeds (read on the ping queue).
     private let shared = Mutex<Set<Int>>([])
 
@@ -57,7 +59,6 @@ package final class ProbeCoordinator: Sendable {
         var sending: Set<Int64> = []
         /// Outbox rows delivered whose mark as sent has not reached the database yet.
         var unmarked: Set<Int64> = []
-        var timer: DispatchSourceTimer?
         /// The timer's period now (Self.period, or aloneHeartbeatSeconds alone).
         var period = ProbeCoordinator.period
         /// When this probe last wrote its heartbeat alone.
@@ -70,7 +71,7 @@ package final class ProbeCoordinator: Sendable {
 
     package init(settings: ProbeSettings, version: String, interval: Double, database: DatabaseConfiguration,
                  board: StatusBoard, roster: ProbeRoster, notifier: WebhookNotifier?, logger: Logger,
-                 onIncident: @escaping IncidentSink) {
+                 onIncident: @escaping IncidentSink) throws {
         self.settings = settings
         self.version = version
         self.intervalMilliseconds = Int64((interval * 1000).rounded())
@@ -79,7 +80,14 @@ package final class ProbeCoordinator: Sendable {
         self.notifier = notifier
         self.logger = logger
         self.onIncident = onIncident
-        state = QueueConfined(State(store: MariaDBProbeStore(configuration: database)), queue: queue)
+        queue = try ThreadQueue(name: "status-probes")
+        state = ThreadConfined(State(store: MariaDBProbeStore(configuration: database)), queue: queue)
+        let owner = WeakReference<ProbeCoordinator>()
+        timer = queue.makeTimer {
+            guard let self = owner.value else { return }
+            self.tick(self.state.value)
+        }
+        owner.value = self
     }
 
     /// Whether another live probe watches the host at `position` (its incidents are the consensus's then).
@@ -88,13 +96,7 @@ package final class ProbeCoordinator: Sendable {
     func publishShared(_ positions: Set<Int>) { shared.withLock { $0 = positions } }
 
     package func start() {
-        state.async { [self] state in
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .now() + 0.2, repeating: Self.period, leeway: .milliseconds(100))
-            timer.setEventHandler { [self] in tick(self.state.value) }
-            timer.resume()
-            state.timer = timer
-        }
+        timer.schedule(after: 0.2, repeating: Self.period, leeway: 0.1)
     }
 
     /// Stops the ticks and, within `timeout` seconds, tells the others this probe is gone (its views leave the
@@ -102,8 +104,8 @@ package final class ProbeCoordinator: Sendable {
     package func leave(timeout: Double) -> Bool {
         let done = DispatchSemaphore(value: 0)
         let left = Atomic<Bool>(false)
+        timer.cancel()
         state.async { [settings] state in
-            state.timer?.cancel()
             if state.migrated, state.reachable, (try? state.store.leave(probe: settings.name)) != nil {
                 left.store(true, ordering: .relaxed)
             }
@@ -181,7 +183,7 @@ package final class ProbeCoordinator: Sendable {
         let period = state.sharedIDs.isEmpty && !state.othersLive ? aloneHeartbeatSeconds : Self.period
         guard period != state.period else { return }
         state.period = period
-        state.timer?.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(Int(period * 100)))
+        timer.schedule(after: period, repeating: period, leeway: period / 10)
     }
 
     /// This probe's own view of a host, from the board; nil before its first ping.

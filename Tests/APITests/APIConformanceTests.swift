@@ -14,7 +14,7 @@ import TestSupport
     func apiServer() throws -> RunningServer {
         let board = StatusBoard(hosts: [HostStatus(id: 1, domain: "nas.lan")])
         let views = StatusViews(board: board)
-        let writer = startedWriter([])
+        let writer = try startedWriter([])
         return try RunningServer(handler: { APIHandler(views: views, writer: writer) })
     }
 

@@ -11,19 +11,19 @@ import Uptime
 import TestSupport
 
 /// A writer over an in-memory store, started (so reads answer).
-func startedWriter(_ domains: [String]) -> StoreWriter {
-    let writer = StoreWriter(store: InMemoryStore(), domains: domains, logger: Logger(minimumLevel: .error))
+func startedWriter(_ domains: [String]) throws -> StoreWriter {
+    let writer = try StoreWriter(store: InMemoryStore(), domains: domains, logger: Logger(minimumLevel: .error))
     writer.start()
     return writer
 }
 
 @Suite struct APIHandlerTests {
-    func makeHandler() -> (APIHandler, StatusBoard) {
+    func makeHandler() throws -> (APIHandler, StatusBoard) {
         let board = StatusBoard(hosts: [
             HostStatus(id: 1, domain: "nas.lan"),
             HostStatus(id: 2, domain: "::1"),
         ])
-        return (APIHandler(board: board, writer: startedWriter(["nas.lan", "::1"])), board)
+        return (APIHandler(board: board, writer: try startedWriter(["nas.lan", "::1"])), board)
     }
 
     func get(_ handler: APIHandler, _ path: String, headers: [(name: String, value: String)] = []) -> HTTPResponse? {
@@ -36,7 +36,7 @@ func startedWriter(_ domains: [String]) -> StoreWriter {
     func etag(_ response: HTTPResponse?) -> String? { response?.header("ETag") }
 
     @Test func anUnchangedBoardAnswers304ToItsETagAndAChangeGivesANewBody() throws {
-        let (handler, board) = makeHandler()
+        let (handler, board) = try makeHandler()
         let first = try #require(get(handler, "/status"))
         let tag = try #require(etag(first))
         #expect(first.status == 200 && String(decoding: first.body, as: UTF8.self).contains("\"nas.lan\""))
@@ -54,7 +54,7 @@ func startedWriter(_ domains: [String]) -> StoreWriter {
         let board = StatusBoard(hosts: [
             HostStatus(id: 1, domain: "nas.lan", isDown: true, downSince: Date()),
         ])
-        let handler = APIHandler(board: board, writer: startedWriter([]))
+        let handler = APIHandler(board: board, writer: try startedWriter([]))
         #expect(get(handler, "/status/down").map { String(decoding: $0.body, as: UTF8.self) } == "[]")
         #expect(get(handler, "/status/service/nas.lan").map { String(decoding: $0.body, as: UTF8.self) }?
                     .contains("\"status\":true") == true)
@@ -63,8 +63,8 @@ func startedWriter(_ domains: [String]) -> StoreWriter {
                 "after its first ping the host is down")
     }
 
-    @Test func routesAndErrors() {
-        let (handler, _) = makeHandler()
+    @Test func routesAndErrors() throws {
+        let (handler, _) = try makeHandler()
         #expect(get(handler, "/status/service/%5B::1%5D")?.status == 200)
         #expect(get(handler, "/status/service/nope")?.status == 404)
         #expect(get(handler, "/status/service/%00")?.status == 400)

@@ -22,7 +22,7 @@ import Webhooks
                                        timeout: try #require(ConfigDuration.parse("10ms")), failureThreshold: 2,
                                        recoveryThreshold: 2)
         let store = InMemoryStore()
-        let writer = StoreWriter(store: store, domains: [spec.domain], logger: Logger(minimumLevel: .error))
+        let writer = try StoreWriter(store: store, domains: [spec.domain], logger: Logger(minimumLevel: .error))
         let board = StatusBoard(hosts: [HostStatus(id: 0, domain: spec.domain)])
         let ledger = UptimeLedger(domains: [spec.domain], started: Date().addingTimeInterval(-60))
         writer.start { registration in board.setIDs(registration.ids) }

@@ -45,7 +45,7 @@ final class JournalWatchingStore: ForwardingStore, Sendable {
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
         let down = Date(unixMilliseconds: 1_795_986_185_123)
         do {
-            let writer = StoreWriter(store: store, journal: try Journal(directory: directory), domains: ["nas.lan"],
+            let writer = try StoreWriter(store: store, journal: try Journal(directory: directory), domains: ["nas.lan"],
                                      logger: Logger(minimumLevel: .error))
             writer.start()
             #expect(writer.flush(timeout: 5), "registered")
@@ -59,7 +59,7 @@ final class JournalWatchingStore: ForwardingStore, Sendable {
         // the database has it already, so nothing is doubled.
         let journal = try Journal(directory: snapshot)
         #expect(journal.recovered.changes.map(\.change) == [.opened(domain: "nas.lan", description: "down", downDetection: down)])
-        let next = StoreWriter(store: store, journal: journal, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        let next = try StoreWriter(store: store, journal: journal, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         next.start()
         #expect(next.flush(timeout: 5))
         #expect(try store.incidents(checkID: id).count == 1)

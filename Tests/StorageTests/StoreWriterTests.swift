@@ -79,7 +79,7 @@ func reopenJournal(_ directory: String) -> Journal? {
     @Test func changesSurviveAnOutageInOrder() throws {
         let store = FlakyStore(failures: 4)
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        let writer = try StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         writer.start()
         writer.submit(.opened(domain: "nas.lan", description: "down 1", downDetection: t0))
         writer.submit(.closed(domain: "nas.lan", upDetection: t0.addingTimeInterval(10)))
@@ -96,7 +96,7 @@ func reopenJournal(_ directory: String) -> Journal? {
     @Test func anAlreadyOpenIncidentIsNotAnError() throws {
         let store = InMemoryStore()
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        let writer = try StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         writer.start()
         writer.submit(.opened(domain: "nas.lan", description: "down", downDetection: t0))
         writer.submit(.opened(domain: "nas.lan", description: "down again", downDetection: t0))
@@ -108,7 +108,7 @@ func reopenJournal(_ directory: String) -> Journal? {
     @Test func coalescedUpdatesKeepTheNewestState() throws {
         let store = FlakyStore(failures: 2)
         _ = try store.registerChecks(domains: ["nas.lan"])
-        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        let writer = try StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         writer.start()
         for second in 0..<50 {
             writer.submit(.performed(domain: "nas.lan", at: t0.addingTimeInterval(Double(second)), status: second % 2 == 0))
@@ -122,7 +122,7 @@ func reopenJournal(_ directory: String) -> Journal? {
     @Test func pingsAreWrittenInBatchesWithTheNewestPingOfEachCheck() throws {
         let store = FlakyStore(failures: 0)
         let checks = try store.registerChecks(domains: (1...100).map { "h\($0).lan" })
-        let writer = StoreWriter(store: store, domains: checks.map(\.domain), logger: Logger(minimumLevel: .error), batchInterval: 0.3)
+        let writer = try StoreWriter(store: store, domains: checks.map(\.domain), logger: Logger(minimumLevel: .error), batchInterval: 0.3)
         writer.start()
         for second in 0..<10 {
             for check in checks {
@@ -138,7 +138,7 @@ func reopenJournal(_ directory: String) -> Journal? {
     @Test func aFlipIsWrittenAtOnceAndNoOlderPingOverwritesIt() throws {
         let store = FlakyStore(failures: 0)
         let id = try #require(try store.registerChecks(domains: ["nas.lan"]).first).id
-        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error), batchInterval: 3600)
+        let writer = try StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error), batchInterval: 3600)
         writer.start()
         writer.submit(.performed(domain: "nas.lan", at: t0, status: true))
         writer.submit(.opened(domain: "nas.lan", description: "down", downDetection: t0.addingTimeInterval(1)))
@@ -156,7 +156,7 @@ func reopenJournal(_ directory: String) -> Journal? {
     @Test func batchesWaitingOutAnOutageMergeAndKeepTheNewestPing() throws {
         let store = FlakyStore(failures: 4)
         _ = try store.registerChecks(domains: ["a.lan", "b.lan"])
-        let writer = StoreWriter(store: store, domains: ["a.lan", "b.lan"], logger: Logger(minimumLevel: .error), batchInterval: 0.05)
+        let writer = try StoreWriter(store: store, domains: ["a.lan", "b.lan"], logger: Logger(minimumLevel: .error), batchInterval: 0.05)
         writer.start()
         writer.submit(.flipped(domain: "a.lan", at: t0, status: false))
         for second in 1...20 {
@@ -195,7 +195,7 @@ func reopenJournal(_ directory: String) -> Journal? {
         for run in 1...2 {
             let journal = try #require(reopenJournal(directory))
             #expect(journal.recovered.changes.count == (run == 1 ? 3 : 0))
-            let writer = StoreWriter(store: store, journal: journal, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+            let writer = try StoreWriter(store: store, journal: journal, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
             writer.start()
             #expect(writer.flush(timeout: 5))
             let incidents = try store.incidents(checkID: id)
@@ -208,7 +208,7 @@ func reopenJournal(_ directory: String) -> Journal? {
 
     @Test func readsFailFastDuringAnOutage() throws {
         let store = FlakyStore(failures: 1000)
-        let writer = StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
+        let writer = try StoreWriter(store: store, domains: ["nas.lan"], logger: Logger(minimumLevel: .error))
         writer.start()
         writer.submit(.flipped(domain: "nas.lan", at: t0, status: false))
         Thread.sleep(forTimeInterval: 0.1)

@@ -1,4 +1,4 @@
-// Linux headers that Swift's Glibc module does not expose (epoll, eventfd, ICMP and ICMPv6 structs,
+// Linux headers that Swift's Glibc module does not expose (epoll, eventfd, timerfd, ICMP and ICMPv6 structs,
 // the socket error queue, mallopt, setns, thread names), plus the CMSG macros as functions, since Swift cannot
 // call C macros, and one HTTP POST through a libcurl loaded on first use (HTTPPost.c). Only the Platform module
 // imports it.
@@ -7,6 +7,7 @@
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/timerfd.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <netinet/in.h>

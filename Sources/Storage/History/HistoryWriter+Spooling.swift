@@ -7,7 +7,6 @@ import Platform
 extension HistoryWriter {
     func tick(_ spooling: Spooling) {
         guard !spooling.stopped else { return }
-        spooling.wakeAt = nil
         spoolBuffered(spooling)
         let now = Date().timeIntervalSince1970
         let resolution = settings.ladder.step
@@ -24,14 +23,10 @@ extension HistoryWriter {
         wakeSpool(spooling, in: max(due, 0))
     }
 
-    /// Sets the spool's timer for `seconds` from now, unless it is set to fire sooner (or not made yet: `start`
-    /// sets it once it is).
+    /// Sets the spool's timer for `seconds` from now, unless it is set to fire sooner.
     func wakeSpool(_ spooling: Spooling, in seconds: Double) {
-        guard !spooling.stopped, spooling.timer != nil else { return }
-        let at = MonotonicInstant.after(seconds: seconds)
-        if let set = spooling.wakeAt, set <= at { return }
-        spooling.wakeAt = at
-        Self.arm(spooling.timer, in: seconds)
+        guard !spooling.stopped else { return }
+        spoolTimer.scheduleUnlessSooner(after: seconds, leeway: Self.leeway)
     }
 
     /// Appends the recorder's pings to their steps' files; those of closed steps are only counted.

@@ -1,4 +1,4 @@
-// The history writer, on two queues of its own: the spool queue, a tick (a quarter of a second) after the first
+// The history writer, on two threads of its own (ThreadQueues): the spool queue, a tick (a quarter of a second) after the first
 // ping the recorder buffered, takes the pings and appends them to their steps' .pings files (HistorySpool), and
 // closes a step once it has ended and its last pings have had their timeout (`grace`), waking for exactly that; the database queue, with its own connection, writes each closed
 // step's rows in one transaction of batched statements (+Writing). The spool queue never waits for the database,
@@ -7,7 +7,6 @@
 // from finer ones and rows past their retention deleted, in small batches (+Downsampling); reads for the API run
 // here too (+Reading). At shutdown every open step is closed as it is and written if the database lets it; the
 // next start writes what is left.
-import Dispatch
 import Foundation
 import History
 import Logging
@@ -63,9 +62,6 @@ package final class HistoryWriter: Sendable {
         let spool: HistorySpool
         /// Steps before this (Unix seconds) are closed: their late pings are not counted.
         var closedBefore: Int64 = .min
-        var timer: DispatchSourceTimer?
-        /// When the timer is set to fire; nil when it is not set.
-        var wakeAt: MonotonicInstant?
         var stopped = false
         init(_ spool: sending HistorySpool) { self.spool = spool }
     }
@@ -81,14 +77,17 @@ package final class HistoryWriter: Sendable {
         var retryAt: MonotonicInstant?
         var nextMaintenance = MonotonicInstant.after(seconds: 5)
         var nextExpiry = MonotonicInstant.after(seconds: 30)
-        var timer: DispatchSourceTimer?
         init(store: sending any HistoryStore) { self.store = store }
     }
 
     package let recorder: HistoryRecorder
     package let settings: HistorySettings
-    let spooling: QueueConfined<Spooling>
-    let session: QueueConfined<Session>
+    let spooling: ThreadConfined<Spooling>
+    let session: ThreadConfined<Session>
+    /// The spool's one-shot timer (a tick after a ping arrives, the end of the oldest open step) and the
+    /// database's (a retry, the next maintenance pass), each set again for its next deadline.
+    let spoolTimer: ThreadQueue.Timer
+    let databaseTimer: ThreadQueue.Timer
     let state = Mutex(State())
     let logger: Logger
     let backoff = Backoff(first: 0.5, maximum: 30)
@@ -100,14 +99,26 @@ package final class HistoryWriter: Sendable {
         let left = try spool.recover(problems: &problems)
         for problem in problems { logger.warning("history_spool_damaged", ["detail": problem]) }
         if !left.isEmpty { logger.info("history_spool_replay", ["steps": left.count]) }
-        spooling = QueueConfined(Spooling(spool), queue: DispatchQueue(label: "status.history.spool", qos: .userInitiated))
+        let spoolQueue = try ThreadQueue(name: "status-spool")
+        spooling = ThreadConfined(Spooling(spool), queue: spoolQueue)
         let session = Session(store: store)
         session.pending = left
-        self.session = QueueConfined(session, queue: DispatchQueue(label: "status.history"))
+        let databaseQueue = try ThreadQueue(name: "status-history")
+        self.session = ThreadConfined(session, queue: databaseQueue)
+        let owner = WeakReference<HistoryWriter>()
+        spoolTimer = spoolQueue.makeTimer {
+            guard let self = owner.value else { return }
+            self.tick(self.spooling.value)
+        }
+        databaseTimer = databaseQueue.makeTimer {
+            guard let self = owner.value else { return }
+            self.databaseTick(self.session.value)
+        }
         self.settings = settings
         self.logger = logger
         recorder = HistoryRecorder(resolution: settings.ladder.step)
         state.withLock { $0.figures.spooledSteps = left.count; $0.figures.spooledBytes = left.reduce(0) { $0 + $1.bytes } }
+        owner.value = self
     }
 
     /// A run's id: its start in Unix milliseconds, times 1,000, plus a random 0…999 (two probes starting in the
@@ -121,45 +132,20 @@ package final class HistoryWriter: Sendable {
     package func start() {
         // Set before the spool's queue runs: a ping recorded meanwhile then still wakes it (the first tick below
         // takes it too), instead of waiting in the buffer with nothing to wake for it.
-        recorder.whenFirstRecorded { [weak self] in
-            guard let self else { return }
-            self.spooling.async { [self] spooling in wakeSpool(spooling, in: settings.tick) }
+        // Armed from the thread that recorded the ping: the spool's thread wakes for the tick, not also now.
+        recorder.whenFirstRecorded { [spoolTimer, tick = settings.tick] in
+            spoolTimer.scheduleUnlessSooner(after: tick, leeway: Self.leeway)
         }
-        spooling.async { [weak self] spooling in
-            guard let self else { return }
-            spooling.timer = Self.timer(on: self.spooling.queue) { [weak self] in
-                guard let self else { return }
-                tick(self.spooling.value)
-            }
-            wakeSpool(spooling, in: settings.tick)
-        }
-        session.async { [weak self] session in
-            guard let self else { return }
-            session.timer = Self.timer(on: self.session.queue) { [weak self] in
-                guard let self else { return }
-                databaseTick(self.session.value)
-            }
-            scheduleDatabaseTick(session)
-        }
+        spooling.async { [self] spooling in wakeSpool(spooling, in: settings.tick) }
+        session.async { [self] session in scheduleDatabaseTick(session) }
     }
 
-    /// A one-shot timer, armed by `arm`.
-    private static func timer(on queue: DispatchQueue, _ handler: @escaping @Sendable () -> Void) -> DispatchSourceTimer {
-        let timer = DispatchSource.makeTimerSource(queue: queue)
-        timer.setEventHandler(handler: handler)
-        timer.schedule(deadline: .distantFuture)
-        timer.resume()
-        return timer
-    }
-
-    /// Sets `timer` to fire once, `seconds` from now.
-    static func arm(_ timer: DispatchSourceTimer?, in seconds: Double) {
-        timer?.schedule(deadline: .now() + .nanoseconds(Int(max(seconds, 0) * 1e9)), leeway: .milliseconds(50))
-    }
+    /// How late the timers may fire, to share a wake-up.
+    static let leeway = 0.05
 
     deinit {
-        spooling.async { $0.timer?.cancel() }
-        session.async { $0.timer?.cancel() }
+        spoolTimer.cancel()
+        databaseTimer.cancel()
     }
 
     /// The hosts now watched, by place (at start and after a reload).
@@ -193,7 +179,7 @@ package final class HistoryWriter: Sendable {
         let written = Atomic<Bool>(false)
         spooling.async { [self] spooling in
             spooling.stopped = true
-            spooling.timer?.cancel()
+            spoolTimer.cancel()
             spoolBuffered(spooling)
             for step in spooling.spool.openSteps { close(step, spooling) }
             session.async { [self] session in
@@ -219,7 +205,7 @@ package final class HistoryWriter: Sendable {
         let now = MonotonicInstant.now()
         var next = session.nextMaintenance
         if let retryAt = session.retryAt { next = min(next, retryAt) }
-        Self.arm(session.timer, in: max(next.seconds(since: now), 1))
+        databaseTimer.schedule(after: max(next.seconds(since: now), 1), leeway: Self.leeway)
     }
 
     /// Drops the oldest closed steps while the spool holds more than its limit.

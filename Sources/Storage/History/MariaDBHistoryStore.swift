@@ -60,7 +60,7 @@ package final class MariaDBHistoryStore: HistoryStore {
     }
 
     package func allCheckIDs() throws -> [Int64] {
-        try connection.query("SELECT id FROM checks ORDER BY id", columns: [.int]).compactMap { $0.first?.int }
+        try connection.query(reusing: "SELECT id FROM checks ORDER BY id", columns: [.int]).compactMap { $0.first?.int }
     }
 
     /// `rollup` is assigned before `sent`, so it compares with the stored count, not the new one.
@@ -155,14 +155,15 @@ package final class MariaDBHistoryStore: HistoryStore {
 
     package func historyProgress() throws -> [Int64: Int64] {
         var progress: [Int64: Int64] = [:]
-        for row in try connection.query("SELECT resolution, merged_through FROM history_progress", columns: [.int, .int]) {
+        for row in try connection.query(reusing: "SELECT resolution, merged_through FROM history_progress",
+                                         columns: [.int, .int]) {
             if row.count == 2, let resolution = row[0].int, let through = row[1].int { progress[resolution] = through }
         }
         return progress
     }
 
     package func setHistoryProgress(resolution: Int64, mergedThrough: Int64) throws {
-        try connection.execute(
+        try connection.execute(reusing:
             "INSERT INTO history_progress (resolution, merged_through) VALUES (?, ?)"
                 + " ON DUPLICATE KEY UPDATE merged_through = VALUES(merged_through)",
             [.int(resolution), .int(mergedThrough)])

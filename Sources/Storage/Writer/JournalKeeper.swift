@@ -1,8 +1,7 @@
-// The journal's own queue: appends (fsynced) in the order the writer submitted them, marks changes as written, the
+// The journal's own thread (a ThreadQueue): appends (fsynced) in the order the writer submitted them, marks changes as written, the
 // check ids, and the heartbeat in the alive file (every 5 s to 30 s, as the daemon's interval). The writer asks `waitUntilAppended` before it writes a
 // journaled change to the database, so a change is on disk before the database has it: a crash between the two
 // leaves it in the journal, never only in the database's hands.
-import Dispatch
 import Foundation
 import Logging
 import Platform
@@ -11,34 +10,33 @@ import Synchronization
 final class JournalKeeper: Sendable {
     final class Files {
         let journal: Journal
-        var heartbeat: DispatchSourceTimer?
         init(_ journal: Journal) { self.journal = journal }
     }
 
-    let files: QueueConfined<Files>
+    let files: ThreadConfined<Files>
+    private let heartbeat: ThreadQueue.Timer
     /// The highest sequence number whose append has finished (written and fsynced, or failed and logged).
     private let appendedThrough: Atomic<UInt64>
     private let logger: Logger
 
-    init(_ journal: sending Journal, logger: Logger, alivePeriod: Double = 5) {
+    /// Throws if the journal's thread cannot be started.
+    init(_ journal: sending Journal, logger: Logger, alivePeriod: Double = 5) throws {
         self.logger = logger
         appendedThrough = Atomic(journal.lastSequence)
-        let queue = DispatchQueue(label: "status.journal")
-        files = QueueConfined(Files(journal), queue: queue)
-        files.async { [logger] files in
-            let heartbeat = DispatchSource.makeTimerSource(queue: queue)
-            heartbeat.schedule(deadline: .now(), repeating: .nanoseconds(Int(max(alivePeriod, 1) * 1e9)),
-                               leeway: .nanoseconds(Int(max(alivePeriod, 1) * 1e8)))
-            heartbeat.setEventHandler { [journal = files.journal] in
-                do { try journal.markAlive(Date()) } catch { logger.error("state_dir_write_failed", ["reason": "\(error)"]) }
+        let queue = try ThreadQueue(name: "status-journal")
+        let files = ThreadConfined(Files(journal), queue: queue)
+        self.files = files
+        heartbeat = queue.makeTimer {
+            do { try files.value.journal.markAlive(Date()) } catch {
+                logger.error("state_dir_write_failed", ["reason": "\(error)"])
             }
-            heartbeat.resume()
-            files.heartbeat = heartbeat
         }
+        let period = max(alivePeriod, 1)
+        heartbeat.schedule(after: 0, repeating: period, leeway: period / 10)
     }
 
     deinit {
-        files.async { $0.heartbeat?.cancel() }
+        heartbeat.cancel()
     }
 
     /// Appends `change` later, in call order. Call with the writer's lock held, before the change is queued for the
@@ -80,8 +78,8 @@ final class JournalKeeper: Sendable {
 
     /// Notes a clean stop in the alive file and waits for it to be on disk.
     func markStopped() {
+        heartbeat.cancel()
         files.sync { [logger] files in
-            files.heartbeat?.cancel()
             do { try files.journal.markAlive(Date(), stopped: true) } catch {
                 logger.error("state_dir_write_failed", ["reason": "\(error)"])
             }

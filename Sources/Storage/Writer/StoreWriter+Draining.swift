@@ -40,7 +40,7 @@ extension StoreWriter {
 
     private func retryLater(_ session: Session) {
         let delay = backoff.delay(afterFailures: session.failures)
-        self.session.queue.asyncAfter(deadline: .now() + delay) { [self] in drain(self.session.value) }
+        self.session.queue.asyncAfter(seconds: delay) { [self] in drain(self.session.value) }
     }
 
     private func apply(_ work: PendingWrites.Work, _ session: Session) throws {

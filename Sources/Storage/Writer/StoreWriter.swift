@@ -1,4 +1,4 @@
-// The store's own queue: every database call runs here, never on a timer queue or an event loop. Changes are
+// The store's own thread (a ThreadQueue): every database call runs here, never on a timer queue or an event loop. Changes are
 // applied in the order they were submitted; while the database is unavailable the head change is retried with
 // capped, jittered exponential back-off and the rest wait behind it, so nothing is reordered or dropped.
 //
@@ -11,7 +11,6 @@
 // each check's latest ping is only remembered and written for all checks together a few seconds after the first
 // of them (one batched statement per 2,000 checks, in one transaction) and at shutdown: the batch timer is armed
 // by that first ping, so a writer with nothing to write does not wake. The drain itself is in +Draining.
-import Dispatch
 import Encoding
 import Foundation
 import Logging
@@ -38,48 +37,45 @@ package final class StoreWriter: Sendable {
         var ids: [String: Int64] = [:]
         /// Failed attempts in a row, for the back-off.
         var failures = 0
-        var batchTimer: DispatchSourceTimer?
         var onRegistered: @Sendable (Registration) -> Void = { _ in }
         init(_ store: sending any Store) { self.store = store }
     }
 
     let state: Mutex<State>
-    let session: QueueConfined<Session>
+    let session: ThreadConfined<Session>
+    /// Queues the batch of latest pings; armed by the first ping remembered after a batch.
+    let batchTimer: ThreadQueue.Timer
     let journal: JournalKeeper?
     let domains: [String]
     let logger: Logger
     let historyWindow: Double
     /// How long after the first remembered ping the batch of latest pings is queued.
-    let batchNanoseconds: Int
+    let batchSeconds: Double
     let backoff = Backoff(first: 0.2, maximum: 10)
 
     /// `domains`: the configured hosts, registered first. `journal`: nil for no journal (unit tests).
     /// `batchInterval`: how long after the first of them the checks' latest pings are written (seconds). `historyWindow`: how many seconds
     /// of incidents and gaps the registration reads back. `alivePeriod`: how often the journal's alive mark is
     /// refreshed (seconds). Changes may be submitted at once; nothing is written
-    /// before `start`.
+    /// before `start`. Throws if the store's or the journal's thread cannot be started.
     package init(store: sending any Store, journal: sending Journal? = nil, domains: [String], logger: Logger,
-                 batchInterval: Double = 5, historyWindow: Double = 30 * 86_400, alivePeriod: Double = 5) {
+                 batchInterval: Double = 5, historyWindow: Double = 30 * 86_400, alivePeriod: Double = 5) throws {
         let recovered = journal?.recovered.changes ?? []
         state = Mutex(State(writes: PendingWrites(recovered: recovered), nextSequence: (journal?.lastSequence ?? 0) + 1))
         if let journal {
-            self.journal = JournalKeeper(journal, logger: logger, alivePeriod: alivePeriod)
+            self.journal = try JournalKeeper(journal, logger: logger, alivePeriod: alivePeriod)
         } else {
             self.journal = nil
         }
-        let queue = DispatchQueue(label: "status.store")
-        session = QueueConfined(Session(store), queue: queue)
+        let queue = try ThreadQueue(name: "status-store")
+        session = ThreadConfined(Session(store), queue: queue)
         self.domains = domains
         self.logger = logger
         self.historyWindow = historyWindow
-        batchNanoseconds = Int(max(batchInterval, 0.01) * 1e9)
-        session.async { [weak self] session in
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            timer.schedule(deadline: .distantFuture)
-            timer.setEventHandler { [weak self] in self?.queueLatest() }
-            timer.resume()
-            session.batchTimer = timer
-        }
+        batchSeconds = max(batchInterval, 0.01)
+        let owner = WeakReference<StoreWriter>()
+        batchTimer = queue.makeTimer { owner.value?.queueLatest() }
+        owner.value = self
     }
 
     /// Starts writing: the registration first, then what was submitted. `onRegistered` runs on the store's queue
@@ -96,7 +92,7 @@ package final class StoreWriter: Sendable {
     }
 
     deinit {
-        session.async { $0.batchTimer?.cancel() }
+        batchTimer.cancel()
     }
 
     /// Changes not yet written (each check whose latest ping waits for the next batch counts once).
@@ -130,11 +126,8 @@ package final class StoreWriter: Sendable {
             return Self.claimDrain(&state)
         }
         if start { startDrain() }
-        if armBatch {
-            session.async { [batchNanoseconds] session in
-                session.batchTimer?.schedule(deadline: .now() + .nanoseconds(batchNanoseconds), leeway: .milliseconds(100))
-            }
-        }
+        // Armed from here: the store's thread wakes when the batch is due, not also now.
+        if armBatch { batchTimer.schedule(after: batchSeconds, leeway: 0.1) }
     }
 
     /// Queues the remembered latest pings as one batch.

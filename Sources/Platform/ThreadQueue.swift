@@ -1,0 +1,255 @@
+// A serial queue on a thread of our own that lives as long as the queue, with timers: for the store's, the
+// journal's, the history's and the probes' work, which comes a few times a minute. Dispatch ends a worker thread
+// after 5 s without work, so on Dispatch's queues each of those moments started a thread and ended it again, and
+// every timer woke Dispatch's manager thread first and a worker after it. This thread sleeps in epoll_wait on an
+// eventfd (a block was queued while it slept) and a timerfd (its earliest timer is due); a timer set from another
+// thread moves the timerfd without waking it, so a timer costs one wake-up, when it fires. Timers with leeway
+// that fall due close together run in one wake-up.
+import Dispatch
+import Glibc
+import Synchronization
+
+package final class ThreadQueue: Sendable {
+    package typealias Block = @Sendable () -> Void
+
+    /// A timer of the queue's: its handler runs on the queue's thread, once per `schedule` or every period.
+    package final class Timer: Sendable {
+        private let core: Core
+        private let id: UInt64
+        private let handler: Block
+
+        fileprivate init(core: Core, id: UInt64, handler: @escaping Block) {
+            self.core = core
+            self.id = id
+            self.handler = handler
+        }
+
+        /// Fires `seconds` from now (replacing any earlier schedule), then every `repeating` seconds if given.
+        /// `leeway`: how late it may fire, so that it shares a wake-up with other work.
+        package func schedule(after seconds: Double, repeating: Double? = nil, leeway: Double = 0) {
+            let entry = Core.Entry(deadline: .after(seconds: seconds), leeway: Core.nanoseconds(leeway),
+                                   period: repeating.map { max(Core.nanoseconds($0), 1) }, handler: handler)
+            core.set(id, entry)
+        }
+
+        /// Fires once, `seconds` from now, unless it is already set to fire sooner than that.
+        package func scheduleUnlessSooner(after seconds: Double, leeway: Double = 0) {
+            let entry = Core.Entry(deadline: .after(seconds: seconds), leeway: Core.nanoseconds(leeway), period: nil,
+                                   handler: handler)
+            core.set(id, entry, unlessSooner: true)
+        }
+
+        /// It does not fire again (a firing already under way finishes).
+        package func cancel() {
+            core.set(id, nil)
+        }
+    }
+
+    /// What the thread holds: its work and its descriptors, not the ThreadQueue, so that releasing that ends it.
+    fileprivate final class Core: Sendable {
+        struct Entry {
+            var deadline: MonotonicInstant
+            var leeway: UInt64
+            var period: UInt64?
+            let handler: Block
+        }
+
+        struct State {
+            var blocks: [Block] = []
+            var timers: [UInt64: Entry] = [:]
+            var nextTimerID: UInt64 = 0
+            /// What the timerfd is set to.
+            var armed: MonotonicInstant?
+            /// The thread is in (or about to enter) epoll_wait with nothing to do.
+            var sleeping = false
+            var stopping = false
+        }
+
+        let state = Mutex(State())
+        let wake: EventFD
+        let alarm: TimerFD
+        /// The thread's pthread_t, once it runs.
+        let thread = Atomic<UInt>(0)
+
+        init(wake: EventFD, alarm: TimerFD) {
+            self.wake = wake
+            self.alarm = alarm
+        }
+
+        static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(seconds, 0) * 1e9) }
+
+        func enqueue(_ block: @escaping Block) {
+            let sleeping = state.withLock { state -> Bool in
+                state.blocks.append(block)
+                defer { state.sleeping = false }
+                return state.sleeping
+            }
+            if sleeping { wake.signal() }
+        }
+
+        func set(_ id: UInt64, _ entry: Entry?, unlessSooner: Bool = false) {
+            state.withLock { state in
+                if unlessSooner, let entry, let set = state.timers[id],
+                   set.deadline.adding(nanoseconds: set.leeway) <= entry.deadline.adding(nanoseconds: entry.leeway) {
+                    return
+                }
+                state.timers[id] = entry
+                rearm(&state)
+            }
+        }
+
+        func stop() {
+            state.withLock { $0.stopping = true }
+            wake.signal()
+        }
+
+        /// Sets the timerfd for the timer that must run first (its deadline plus its leeway), if that changed.
+        func rearm(_ state: inout State) {
+            let next = state.timers.values.lazy.map { $0.deadline.adding(nanoseconds: $0.leeway) }.min()
+            guard next != state.armed else { return }
+            // Fails only for a bad descriptor or value (a bug): the timers would then wait for the next block.
+            try? alarm.set(next)
+            state.armed = next
+        }
+
+        /// The queued blocks and the handlers of the timers due now (repeating ones are set for their next
+        /// period, others removed), and whether the queue is stopping.
+        func takeWork() -> (blocks: [Block], due: [Block], stopping: Bool) {
+            let now = MonotonicInstant.now()
+            return state.withLock { state in
+                let blocks = state.blocks
+                state.blocks.removeAll(keepingCapacity: true)
+                var due: [Block] = []
+                for (id, entry) in state.timers where entry.deadline <= now {
+                    due.append(entry.handler)
+                    if let period = entry.period {
+                        var next = entry.deadline.adding(nanoseconds: period)
+                        if next <= now { next = now.adding(nanoseconds: period) }  // late by a period or more: no burst
+                        state.timers[id]?.deadline = next
+                    } else {
+                        state.timers[id] = nil
+                    }
+                }
+                if !due.isEmpty { rearm(&state) }
+                return (blocks, due, state.stopping)
+            }
+        }
+
+        /// True if the thread may sleep: nothing is queued (it then counts as sleeping until woken).
+        func maySleep() -> Bool {
+            state.withLock { state in
+                guard state.blocks.isEmpty, !state.stopping else { return false }
+                state.sleeping = true
+                return true
+            }
+        }
+    }
+
+    private let core: Core
+
+    /// Starts the thread, named `name` (at most 15 bytes are kept). Throws if its descriptors cannot be made.
+    package init(name: String) throws {
+        let core = Core(wake: try EventFD(), alarm: try TimerFD())
+        let epoll = try Epoll(maxEvents: 2)
+        try epoll.add(core.wake.fd, events: Epoll.input, token: 0)
+        try epoll.add(core.alarm.fd, events: Epoll.input, token: 1)
+        let handoff = Handoff(epoll)
+        self.core = core
+        Threads.start(name: name) {
+            guard let epoll = handoff.take() else { return }
+            Self.run(core, epoll)
+        }
+    }
+
+    deinit { core.stop() }
+
+    /// Runs `block` on the thread, after the blocks queued before it.
+    package func async(_ block: @escaping Block) { core.enqueue(block) }
+
+    /// Runs `block` on the thread once, `seconds` from now.
+    package func asyncAfter(seconds: Double, leeway: Double = 0, _ block: @escaping Block) {
+        let id = core.state.withLock { state -> UInt64 in
+            defer { state.nextTimerID += 1 }
+            return state.nextTimerID
+        }
+        core.set(id, Core.Entry(deadline: .after(seconds: seconds), leeway: Core.nanoseconds(leeway), period: nil,
+                                handler: block))
+    }
+
+    /// A timer whose `handler` runs on the thread; it fires once `schedule`d.
+    package func makeTimer(_ handler: @escaping Block) -> Timer {
+        let id = core.state.withLock { state -> UInt64 in
+            defer { state.nextTimerID += 1 }
+            return state.nextTimerID
+        }
+        return Timer(core: core, id: id, handler: handler)
+    }
+
+    /// True when called on the queue's thread.
+    package var isCurrent: Bool {
+        let thread = core.thread.load(ordering: .acquiring)
+        return thread != 0 && pthread_equal(pthread_self(), thread) != 0
+    }
+
+    private static func run(_ core: Core, _ epoll: Epoll) {
+        core.thread.store(pthread_self(), ordering: .releasing)
+        while true {
+            if runPending(core) { return }
+            guard core.maySleep() else { continue }
+            do {
+                try epoll.wait(timeoutMilliseconds: -1) { token, _ in
+                    if token == 0 { core.wake.drain() } else { core.alarm.drain() }
+                }
+            } catch {
+                usleep(10_000)  // epoll_wait fails only for a bug (a bad descriptor): do not spin
+            }
+            core.state.withLock { $0.sleeping = false }
+        }
+    }
+}
+
+extension ThreadQueue {
+    /// Runs what is queued and due; true once the queue is stopping and nothing was left. A function of its own
+    /// so that the blocks, and what they hold (a journal's open file), are let go before the thread sleeps.
+    private static func runPending(_ core: Core) -> Bool {
+        let (blocks, due, stopping) = core.takeWork()
+        for block in blocks { block() }
+        for handler in due { handler() }
+        return stopping && blocks.isEmpty
+    }
+}
+
+extension ThreadQueue: SerialQueue {
+    package func enqueue(_ block: @escaping @Sendable () -> Void) { async(block) }
+
+    package func runAndWait<Result: Sendable>(_ body: @Sendable () -> Result) -> Result {
+        let slot = WaitSlot<Result>()
+        withoutActuallyEscaping(body) { body in
+            // The block lets go of `body` before it signals: nothing holds it once this returns.
+            slot.body.withLock { $0 = body }
+            async {
+                do {
+                    if let body = slot.body.withLock({ $0.take() }) {
+                        let value = body()
+                        slot.result.withLock { $0 = value }
+                    }
+                }
+                slot.done.signal()
+            }
+            slot.done.wait()
+        }
+        guard let result = slot.result.withLock({ $0.take() }) else { preconditionFailure("the queue's block did not run") }
+        return result
+    }
+
+    package func precondition(on: Bool) {
+        Swift.precondition(isCurrent == on, on ? "not on the queue's thread" : "on the queue's thread: would deadlock")
+    }
+}
+
+/// A block handed to the queue's thread by `runAndWait`, its result, and the signal that it ran.
+private final class WaitSlot<Result: Sendable>: Sendable {
+    let body = Mutex<(@Sendable () -> Result)?>(nil)
+    let result = Mutex<Result?>(nil)
+    let done = DispatchSemaphore(value: 0)
+}
