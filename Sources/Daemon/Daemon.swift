@@ -106,9 +106,14 @@ package final class Daemon {
         }
         do {
             coordinator = try ProbeCoordinator(settings: configuration.probe, version: Self.version,
-                                               interval: configuration.interval.seconds, database: configuration.database,
-                                               board: board, roster: roster, notifier: webhooks, logger: logger) { [ledger] domain, down, up in
-                if let up { ledger.recordClosed(domain: domain, upDetection: up) } else { ledger.recordOpened(domain: domain, downDetection: down) }
+                                               interval: configuration.interval.seconds,
+                                               database: configuration.database, board: board, roster: roster,
+                                               notifier: webhooks, logger: logger) { [ledger] domain, down, up in
+                if let up {
+                    ledger.recordClosed(domain: domain, upDetection: up)
+                } else {
+                    ledger.recordOpened(domain: domain, downDetection: down)
+                }
             }
         } catch {
             throw Self.failed(StartupError("the probes' thread could not be started: \(error)", exitCode: 1), logger)

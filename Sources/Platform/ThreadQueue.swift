@@ -238,7 +238,9 @@ extension ThreadQueue: SerialQueue {
             }
             slot.done.wait()
         }
-        guard let result = slot.result.withLock({ $0.take() }) else { preconditionFailure("the queue's block did not run") }
+        guard let result = slot.result.withLock({ $0.take() }) else {
+            preconditionFailure("the queue's block did not run")
+        }
         return result
     }
 

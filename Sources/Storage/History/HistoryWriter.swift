@@ -1,5 +1,5 @@
-// The history writer, on two threads of its own (ThreadQueues): the spool queue, a tick (a quarter of a second) after the first
-// ping the recorder buffered, takes the pings and appends them to their steps' .pings files (HistorySpool), and
+// The history writer, on two threads of its own (ThreadQueues): the spool queue, a tick (a quarter of a second)
+// after the first ping the recorder buffered, takes the pings and appends them to their steps' .pings files (HistorySpool), and
 // closes a step once it has ended and its last pings have had their timeout (`grace`), waking for exactly that; the database queue, with its own connection, writes each closed
 // step's rows in one transaction of batched statements (+Writing). The spool queue never waits for the database,
 // so a slow or hanging database costs no ping. While the database is away, closed steps wait on disk (at most `spoolLimit` bytes;
@@ -131,8 +131,8 @@ package final class HistoryWriter: Sendable {
     /// a ping arrives, the end of the oldest open step) and the database's (a retry, the next maintenance pass).
     package func start() {
         // Set before the spool's queue runs: a ping recorded meanwhile then still wakes it (the first tick below
-        // takes it too), instead of waiting in the buffer with nothing to wake for it.
-        // Armed from the thread that recorded the ping: the spool's thread wakes for the tick, not also now.
+        // takes it too), instead of waiting in the buffer with nothing to wake for it. The timer is armed from the
+        // thread that recorded the ping: the spool's thread wakes once, for the tick.
         recorder.whenFirstRecorded { [spoolTimer, tick = settings.tick] in
             spoolTimer.scheduleUnlessSooner(after: tick, leeway: Self.leeway)
         }

@@ -1,7 +1,8 @@
-// The journal's own thread (a ThreadQueue): appends (fsynced) in the order the writer submitted them, marks changes as written, the
-// check ids, and the heartbeat in the alive file (every 5 s to 30 s, as the daemon's interval). The writer asks `waitUntilAppended` before it writes a
-// journaled change to the database, so a change is on disk before the database has it: a crash between the two
-// leaves it in the journal, never only in the database's hands.
+// The journal's own thread (a ThreadQueue): appends (fsynced) in the order the writer submitted them, marks
+// changes as written, the check ids, and the heartbeat in the alive file (every 5 s to 30 s, as the daemon's
+// interval). The writer asks `waitUntilAppended` before it writes a journaled change to the database, so a change
+// is on disk before the database has it: a crash between the two leaves it in the journal, never only in the
+// database's hands.
 import Foundation
 import Logging
 import Platform
