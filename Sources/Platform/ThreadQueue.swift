@@ -107,21 +107,26 @@ package final class ThreadQueue: Sendable {
         func rearm(_ state: inout State) {
             let next = state.timers.values.lazy.map { $0.deadline.adding(nanoseconds: $0.leeway) }.min()
             guard next != state.armed else { return }
+            // A timerfd that has fired is disarmed already: no call to say so again.
+            if next == nil, let armed = state.armed, armed <= MonotonicInstant.now() {
+                state.armed = nil
+                return
+            }
             // Fails only for a bad descriptor or value (a bug): the timers would then wait for the next block.
             try? alarm.set(next)
             state.armed = next
         }
 
-        /// The queued blocks and the handlers of the timers due now (repeating ones are set for their next
-        /// period, others removed), and whether the queue is stopping.
+        /// The queued blocks and the handlers of the timers due now, in deadline order (repeating ones are set for
+        /// their next period, others removed), and whether the queue is stopping.
         func takeWork() -> (blocks: [Block], due: [Block], stopping: Bool) {
             let now = MonotonicInstant.now()
             return state.withLock { state in
                 let blocks = state.blocks
                 state.blocks.removeAll(keepingCapacity: true)
-                var due: [Block] = []
+                var due: [(deadline: MonotonicInstant, handler: Block)] = []
                 for (id, entry) in state.timers where entry.deadline <= now {
-                    due.append(entry.handler)
+                    due.append((entry.deadline, entry.handler))
                     if let period = entry.period {
                         var next = entry.deadline.adding(nanoseconds: period)
                         if next <= now { next = now.adding(nanoseconds: period) }  // late by a period or more: no burst
@@ -131,7 +136,7 @@ package final class ThreadQueue: Sendable {
                     }
                 }
                 if !due.isEmpty { rearm(&state) }
-                return (blocks, due, state.stopping)
+                return (blocks, due.sorted { $0.deadline < $1.deadline }.map(\.handler), state.stopping)
             }
         }
 

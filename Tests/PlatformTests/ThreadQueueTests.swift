@@ -48,7 +48,7 @@ import TestSupport
     }
 
     /// The point of the queue: setting a timer from another thread does not wake the queue's thread; the timer
-    /// wakes it once, when it is due. Two timers whose leeways overlap share that one wake-up.
+    /// wakes it once, when it is due. Two timers whose leeways overlap share that one wake-up, in deadline order.
     @Test func aTimerSetFromAnotherThreadWakesTheQueueOnceWhenItFires() throws {
         let queue = try ThreadQueue(name: "tq-wakes")
         let thread = try #require(Self.threadID(of: queue))
@@ -68,6 +68,7 @@ import TestSupport
         #expect(elapsed >= 0.45 && elapsed < 1.5, "fired at \(elapsed) s, due within 0.45-0.55 s")
         Thread.sleep(forTimeInterval: 0.1)
         #expect(Self.sleeps(thread) == before + 1, "one wake-up for both timers")
+        #expect(fired.withLock { $0 } == ["first", "second"], "timers due together run in deadline order")
     }
 
     @Test func repeatingTimersRepeatUntilCancelledAndSoonerWins() throws {
