@@ -10,8 +10,8 @@ package protocol SerialQueue: Sendable {
     func enqueue(_ block: @escaping @Sendable () -> Void)
     /// Runs `body` on the queue and waits for it. Never called from the queue itself.
     func runAndWait<Result: Sendable>(_ body: @Sendable () -> Result) -> Result
-    /// Stops the program unless the caller runs on the queue (or, `on: false`, unless it does not).
-    func precondition(on: Bool)
+    /// Stops the program unless the caller runs on the queue (`expected` true) or does not (false).
+    func checkCurrent(_ expected: Bool)
 }
 
 extension DispatchQueue: SerialQueue {
@@ -19,8 +19,8 @@ extension DispatchQueue: SerialQueue {
 
     package func runAndWait<Result: Sendable>(_ body: @Sendable () -> Result) -> Result { sync(execute: body) }
 
-    package func precondition(on: Bool) {
-        dispatchPrecondition(condition: on ? .onQueue(self) : .notOnQueue(self))
+    package func checkCurrent(_ expected: Bool) {
+        dispatchPrecondition(condition: expected ? .onQueue(self) : .notOnQueue(self))
     }
 }
 
@@ -37,7 +37,7 @@ package final class Confined<Value, Queue: SerialQueue>: @unchecked Sendable {
 
     /// The value, from code already running on the queue (a timer, a read source, a block the box queued).
     package var value: Value {
-        queue.precondition(on: true)
+        queue.checkCurrent(true)
         return stored
     }
 
@@ -48,7 +48,7 @@ package final class Confined<Value, Queue: SerialQueue>: @unchecked Sendable {
 
     /// Runs `body` with the value on the queue and waits for it. Never call from the queue itself.
     package func sync<Result: Sendable>(_ body: @Sendable (Value) -> Result) -> Result {
-        queue.precondition(on: false)
+        queue.checkCurrent(false)
         return queue.runAndWait { body(self.stored) }
     }
 }

@@ -15,6 +15,8 @@ package final class ThreadQueue: Sendable {
     /// A timer of the queue's: its handler runs on the queue's thread, once per `schedule` or every period.
     package final class Timer: Sendable {
         private let core: Core
+    private static let wakeToken: UInt64 = 0
+    private static let alarmToken: UInt64 = 1
         private let id: UInt64
         private let handler: Block
 
@@ -27,16 +29,12 @@ package final class ThreadQueue: Sendable {
         /// Fires `seconds` from now (replacing any earlier schedule), then every `repeating` seconds if given.
         /// `leeway`: how late it may fire, so that it shares a wake-up with other work.
         package func schedule(after seconds: Double, repeating: Double? = nil, leeway: Double = 0) {
-            let entry = Core.Entry(deadline: .after(seconds: seconds), leeway: Core.nanoseconds(leeway),
-                                   period: repeating.map { max(Core.nanoseconds($0), 1) }, handler: handler)
-            core.set(id, entry)
+            core.set(id, Core.Entry(after: seconds, leeway: leeway, period: repeating, handler: handler))
         }
 
         /// Fires once, `seconds` from now, unless it is already set to fire sooner than that.
         package func scheduleUnlessSooner(after seconds: Double, leeway: Double = 0) {
-            let entry = Core.Entry(deadline: .after(seconds: seconds), leeway: Core.nanoseconds(leeway), period: nil,
-                                   handler: handler)
-            core.set(id, entry, unlessSooner: true)
+            core.set(id, Core.Entry(after: seconds, leeway: leeway, handler: handler), unlessSooner: true)
         }
 
         /// It does not fire again (a firing already under way finishes).
@@ -52,6 +50,14 @@ package final class ThreadQueue: Sendable {
             var leeway: UInt64
             var period: UInt64?
             let handler: Block
+
+            /// Due `seconds` from now, then every `period` seconds if given.
+            init(after seconds: Double, leeway: Double, period: Double? = nil, handler: @escaping Block) {
+                deadline = .after(seconds: seconds)
+                self.leeway = Core.nanoseconds(leeway)
+                self.period = period.map { max(Core.nanoseconds($0), 1) }
+                self.handler = handler
+            }
         }
 
         struct State {
@@ -77,6 +83,14 @@ package final class ThreadQueue: Sendable {
         }
 
         static func nanoseconds(_ seconds: Double) -> UInt64 { UInt64(max(seconds, 0) * 1e9) }
+
+        /// A timer id not used before on this queue.
+        func newTimerID() -> UInt64 {
+            state.withLock { state in
+                defer { state.nextTimerID += 1 }
+                return state.nextTimerID
+            }
+        }
 
         func enqueue(_ block: @escaping Block) {
             let sleeping = state.withLock { state -> Bool in
@@ -151,13 +165,15 @@ package final class ThreadQueue: Sendable {
     }
 
     private let core: Core
+    private static let wakeToken: UInt64 = 0
+    private static let alarmToken: UInt64 = 1
 
     /// Starts the thread, named `name` (at most 15 bytes are kept). Throws if its descriptors cannot be made.
     package init(name: String) throws {
         let core = Core(wake: try EventFD(), alarm: try TimerFD())
         let epoll = try Epoll(maxEvents: 2)
-        try epoll.add(core.wake.fd, events: Epoll.input, token: 0)
-        try epoll.add(core.alarm.fd, events: Epoll.input, token: 1)
+        try epoll.add(core.wake.fd, events: Epoll.input, token: Self.wakeToken)
+        try epoll.add(core.alarm.fd, events: Epoll.input, token: Self.alarmToken)
         let handoff = Handoff(epoll)
         self.core = core
         Threads.start(name: name) {
@@ -173,21 +189,12 @@ package final class ThreadQueue: Sendable {
 
     /// Runs `block` on the thread once, `seconds` from now.
     package func asyncAfter(seconds: Double, leeway: Double = 0, _ block: @escaping Block) {
-        let id = core.state.withLock { state -> UInt64 in
-            defer { state.nextTimerID += 1 }
-            return state.nextTimerID
-        }
-        core.set(id, Core.Entry(deadline: .after(seconds: seconds), leeway: Core.nanoseconds(leeway), period: nil,
-                                handler: block))
+        core.set(core.newTimerID(), Core.Entry(after: seconds, leeway: leeway, handler: block))
     }
 
     /// A timer whose `handler` runs on the thread; it fires once `schedule`d.
     package func makeTimer(_ handler: @escaping Block) -> Timer {
-        let id = core.state.withLock { state -> UInt64 in
-            defer { state.nextTimerID += 1 }
-            return state.nextTimerID
-        }
-        return Timer(core: core, id: id, handler: handler)
+        Timer(core: core, id: core.newTimerID(), handler: handler)
     }
 
     /// True when called on the queue's thread.
@@ -203,7 +210,7 @@ package final class ThreadQueue: Sendable {
             guard core.maySleep() else { continue }
             do {
                 try epoll.wait(timeoutMilliseconds: -1) { token, _ in
-                    if token == 0 { core.wake.drain() } else { core.alarm.drain() }
+                    if token == Self.wakeToken { core.wake.drain() } else { core.alarm.drain() }
                 }
             } catch {
                 usleep(10_000)  // epoll_wait fails only for a bug (a bad descriptor): do not spin
@@ -222,41 +229,4 @@ extension ThreadQueue {
         for handler in due { handler() }
         return stopping && blocks.isEmpty
     }
-}
-
-extension ThreadQueue: SerialQueue {
-    package func enqueue(_ block: @escaping @Sendable () -> Void) { async(block) }
-
-    package func runAndWait<Result: Sendable>(_ body: @Sendable () -> Result) -> Result {
-        let slot = WaitSlot<Result>()
-        withoutActuallyEscaping(body) { body in
-            // The block lets go of `body` before it signals: nothing holds it once this returns.
-            slot.body.withLock { $0 = body }
-            async {
-                do {
-                    if let body = slot.body.withLock({ $0.take() }) {
-                        let value = body()
-                        slot.result.withLock { $0 = value }
-                    }
-                }
-                slot.done.signal()
-            }
-            slot.done.wait()
-        }
-        guard let result = slot.result.withLock({ $0.take() }) else {
-            preconditionFailure("the queue's block did not run")
-        }
-        return result
-    }
-
-    package func precondition(on: Bool) {
-        Swift.precondition(isCurrent == on, on ? "not on the queue's thread" : "on the queue's thread: would deadlock")
-    }
-}
-
-/// A block handed to the queue's thread by `runAndWait`, its result, and the signal that it ran.
-private final class WaitSlot<Result: Sendable>: Sendable {
-    let body = Mutex<(@Sendable () -> Result)?>(nil)
-    let result = Mutex<Result?>(nil)
-    let done = DispatchSemaphore(value: 0)
 }

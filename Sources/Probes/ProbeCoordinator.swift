@@ -33,7 +33,6 @@ package final class ProbeCoordinator: Sendable {
     let notifier: WebhookNotifier?
     let logger: Logger
     let onIncident: IncidentSink
-    let queue: ThreadQueue
     /// When this probe started: what "up since" means for a host it never saw down.
     let started = Date()
     let state: ThreadConfined<State>
@@ -81,7 +80,7 @@ package final class ProbeCoordinator: Sendable {
         self.notifier = notifier
         self.logger = logger
         self.onIncident = onIncident
-        queue = try ThreadQueue(name: "status-probes")
+        let queue = try ThreadQueue(name: "status-probes")
         state = ThreadConfined(State(store: MariaDBProbeStore(configuration: database)), queue: queue)
         let owner = WeakReference<ProbeCoordinator>()
         timer = queue.makeTimer {
