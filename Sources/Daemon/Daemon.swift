@@ -96,7 +96,10 @@ package final class Daemon {
         }
         for (domain, since) in recovery.downSince { ledger.recordOpened(domain: domain, downDetection: since) }
 
-        let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated)
+        // The ping queue's blocks (its hosts' timers, the replies) run on the main thread, which `run` keeps in the
+        // main run loop: one thread for the daemon's life. On a Dispatch worker instead, a daemon at a 30 s interval
+        // got a new thread every round (libdispatch ends a worker idle for 5 s), created and ended each time.
+        let pingQueue = DispatchQueue(label: "status.ping", qos: .userInitiated, target: .main)
         let pinger: Pinger
         do {
             pinger = try Pinger(queue: pingQueue, timeout: configuration.timeout.seconds,
@@ -171,6 +174,10 @@ package final class Daemon {
                 logger.warning("config_watch_failed", ["file": path, "reason": "\(error)", "reload": "on SIGHUP only"])
             }
         }
+        // The main queue, and so the ping queue, is drained here (see `pingQueue` in init). `run` returns only if
+        // the run loop has nothing to wait for; then Dispatch's workers drain the main queue instead.
+        RunLoop.main.run()
+        logger.warning("main_run_loop_returned", ["fallback": "dispatch workers"])
         dispatchMain()
     }
 
