@@ -100,4 +100,27 @@ import Platform
         #expect(rows.run == 1 && rows.resolution == 60)
         #expect(try Files.list(directory).filter { $0.hasSuffix(".pings") }.isEmpty)
     }
+
+    @Test func aClosedStepsRowsGoInMemoryAndReachADotRowsFileOnlyWhenSpilled() throws {
+        let directory = Self.directory()
+        let step: Int64 = 1_796_180_400
+        let spool = try HistorySpool(directory: directory, run: 1, resolution: 60)
+        try spool.watch([(0, "a.test"), (1, "b.test")])
+        var bytes: [UInt8] = []
+        for rtt in [10.0, nil, 11.0] { HistorySpool.record(place: 0, rttMilliseconds: rtt, into: &bytes) }
+        try spool.append(step: step, bytes)
+        let closed = try #require(try spool.close(step: step))
+        let files = { try Files.list(directory).filter { !$0.hasSuffix(".hosts") }.sorted() }
+        // The database has not taken the rows yet: the pings stay on disk, and no .rows file was made.
+        #expect(try files() == ["1-\(step).pings"] && closed.name == "1-\(step).pings")
+        let rows = try #require(closed.rows)
+        #expect(rows.rows.map(\.domain) == ["a.test"] && rows.rows.map(\.sent) == [3] && rows.stepStart == step)
+        let spilled = try HistorySpool.spill(closed, in: directory)
+        #expect(try files() == ["1-\(step).rows"] && spilled.rows == nil && spilled.bytes <= closed.bytes)
+        let read = try HistorySpool.rows(spilled, in: directory)
+        #expect(read.rows.map(\.domain) == rows.rows.map(\.domain) && read.rows.map(\.rollup) == rows.rows.map(\.rollup))
+        #expect((read.run, read.resolution, read.stepStart) == (1, 60, step))
+        try HistorySpool.remove(spilled, in: directory)
+        #expect(try files().isEmpty)
+    }
 }

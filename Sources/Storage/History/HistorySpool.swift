@@ -5,23 +5,33 @@
 //                        ping (place UInt32, RTT in ms Float32, NaN for no reply; little-endian), appended about
 //                        every second; not fsynced: the daemon dying loses nothing the kernel has
 //   <run>-<start>.rows   a closed step's rows (domain and encoded rollup each), written whole (rename, no
-//                        fsync: a slow disk must not hold up the pings); removed once the database has them
-// A run's .pings files that a crash or a stop left are closed into .rows by the next start. Not Sendable: the
-// history writer uses it on its spool queue only; the .rows files are read and removed (static functions) on its
-// database queue, which the spool queue never waits for.
+//                        fsync: a slow disk must not hold up the pings) when the database cannot take them at
+//                        once; removed once the database has them
+// Closing a step reads its .pings file into rows, which go to the database queue in memory; the .pings file stays
+// until the database has them (or they are spilled into a .rows file, while it is away). A step whose rows reach
+// the database at once thus costs no .rows file: on a small VM each file made, renamed and removed cost 100 µs
+// and more of CPU. A run's .pings files that a crash or a stop left are closed into .rows by the next start. Not
+// Sendable: the history writer uses it on its spool queue only; .rows files are written, read and removed (static
+// functions) on its database queue, which the spool queue never waits for.
 import Foundation
 import Glibc
 import History
 import Platform
 
-/// A closed step's rows on disk, waiting for the database.
+/// A closed step waiting for the database: its rows in memory (`rows`, just closed; `name` is then its .pings
+/// file), or in a .rows file (`name`).
 package struct SpooledStep: Comparable, Sendable {
     package var run: Int64
     package var stepStart: Int64
     package var name: String
+    /// The rows' size as a .rows file (what the spool's limit counts).
     package var bytes: Int
+    package var rows: StepRows? = nil
 
     package static func < (a: SpooledStep, b: SpooledStep) -> Bool { (a.stepStart, a.run) < (b.stepStart, b.run) }
+    package static func == (a: SpooledStep, b: SpooledStep) -> Bool {
+        (a.run, a.stepStart, a.name) == (b.run, b.stepStart, b.name)
+    }
 }
 
 /// One step's rollups by domain, as measured by one run: encoded as the history table stores them (the
@@ -89,11 +99,26 @@ package final class HistorySpool {
         try Files.write(fd, records, label: pingsPath(run: run, step: step))
     }
 
-    /// Closes this run's step: its pings become a .rows file (nil when it had none) and the .pings file goes.
+    /// Closes this run's step: its pings become rows in memory, and its .pings file stays until they are in the
+    /// database or spilled (nil, and the file goes, when it had none).
     package func close(step: Int64) throws -> SpooledStep? {
         open[step]?.close()
         open[step] = nil
-        return try closePings(run: run, step: step, domains: domains)
+        let path = pingsPath(run: run, step: step)
+        guard let rows = try Self.readPings(path, run: run, step: step, resolution: resolution, domains: domains) else {
+            try Files.remove(path)
+            return nil
+        }
+        return SpooledStep(run: run, stepStart: step, name: "\(run)-\(step).pings", bytes: Self.fileSize(rows), rows: rows)
+    }
+
+    /// Writes an in-memory step's rows into its .rows file and removes its .pings file: the step then waits on
+    /// disk alone (while the database is away). A step already on disk is returned as it is.
+    package static func spill(_ step: SpooledStep, in directory: String) throws -> SpooledStep {
+        guard let rows = step.rows else { return step }
+        let spilled = try write(rows, in: directory)
+        try Files.remove(directory + "/" + step.name)
+        return spilled
     }
 
     /// What earlier runs left: their .pings files closed into .rows, then every .rows file, oldest step first.
@@ -129,8 +154,9 @@ package final class HistorySpool {
         }.sorted()
     }
 
-    /// The rows a .rows file holds.
+    /// The step's rows: those it holds in memory, or its .rows file's.
     package static func rows(_ step: SpooledStep, in directory: String) throws -> StepRows {
+        if let rows = step.rows { return rows }
         let path = directory + "/" + step.name
         guard let bytes = try Files.read(path) else { throw SystemError("read(\(path))", errno: ENOENT) }
         var reader = Varint.Reader(bytes: bytes)
@@ -148,7 +174,7 @@ package final class HistorySpool {
         return StepRows(resolution: resolution, stepStart: start, run: run, rows: rows)
     }
 
-    /// Removes a .rows file (its rows are in the database, or it is dropped).
+    /// Removes a step's file, .rows or (rows in memory) .pings: its rows are in the database, or it is dropped.
     package static func remove(_ step: SpooledStep, in directory: String) throws {
         try Files.remove(directory + "/" + step.name)
     }
@@ -157,71 +183,81 @@ package final class HistorySpool {
 
     private func pingsPath(run: Int64, step: Int64) -> String { directory + "/\(run)-\(step).pings" }
 
-    /// Reads a .pings file into one rollup per place, writes the .rows file, removes the .pings file.
+    /// Reads a .pings file into its rows (a .rows file), then removes it; nil when it held no ping.
     private func closePings(run: Int64, step: Int64, domains: [String]) throws -> SpooledStep? {
         let path = pingsPath(run: run, step: step)
+        let rows = try Self.readPings(path, run: run, step: step, resolution: resolution, domains: domains)
+        let spooled = try rows.map { try Self.write($0, in: directory) }
+        try Files.remove(path)
+        return spooled
+    }
+
+    /// A .pings file's pings as one row per place that has any; nil when it has none. `resolution` serves when the
+    /// file has no header yet.
+    private static func readPings(_ path: String, run: Int64, step: Int64, resolution: Int64,
+                                  domains: [String]) throws -> StepRows? {
         // A place with no ping keeps sent = 0 and gets no row.
         var rollups = Array(repeating: PingRollup(), count: domains.count)
         var header: [UInt8] = []
         var carry: [UInt8] = []
         try Files.forEachChunk(path) { chunk in
             var bytes = chunk[...]
-            if header.count < Self.headerSize {
-                let needed = min(Self.headerSize - header.count, bytes.count)
+            if header.count < headerSize {
+                let needed = min(headerSize - header.count, bytes.count)
                 header += bytes.prefix(needed)
                 bytes = bytes.dropFirst(needed)
             }
             if !carry.isEmpty {
-                let needed = min(Self.recordSize - carry.count, bytes.count)
+                let needed = min(recordSize - carry.count, bytes.count)
                 carry += bytes.prefix(needed)
                 bytes = bytes.dropFirst(needed)
-                if carry.count == Self.recordSize {
-                    carry.withUnsafeBytes { Self.count($0, into: &rollups) }
+                if carry.count == recordSize {
+                    carry.withUnsafeBytes { count($0, into: &rollups) }
                     carry = []
                 }
             }
-            let whole = bytes.count / Self.recordSize * Self.recordSize
-            Self.count(UnsafeRawBufferPointer(rebasing: bytes.prefix(whole)), into: &rollups)
+            let whole = bytes.count / recordSize * recordSize
+            count(UnsafeRawBufferPointer(rebasing: bytes.prefix(whole)), into: &rollups)
             carry += bytes.dropFirst(whole)
         }
-        var resolution = self.resolution
-        if header.count == Self.headerSize {
-            guard Array(header[0..<4]) == Self.pingsMagic else { throw Self.damaged(path) }
+        var resolution = resolution
+        if header.count == headerSize {
+            guard Array(header[0..<4]) == pingsMagic else { throw damaged(path) }
             resolution = header.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: Int64.self)) }
         }
-        // Each rollup encoded and let go (its sketch's arrays are most of a step's memory), then the file in one
-        // array of its size: a step of 10,000 hosts is about a megabyte.
-        var encoded = [[UInt8]](repeating: [], count: rollups.count)
-        var rows = 0
+        // Each rollup encoded and let go (its sketch's arrays are most of a step's memory): a step of 10,000 hosts
+        // is about a megabyte of rows.
+        var rows: [(domain: String, sent: UInt32, rollup: [UInt8])] = []
         for place in rollups.indices where rollups[place].sent > 0 {
-            encoded[place] = rollups[place].encoded
+            rows.append((domains[place], rollups[place].sent, rollups[place].encoded))
             rollups[place] = PingRollup()
-            rows += 1
         }
-        rollups = []
-        var spooled: SpooledStep?
-        if rows > 0 {
-            var file = Self.rowsMagic
-            file.reserveCapacity(32 + encoded.enumerated().reduce(0) { total, entry in
-                entry.element.isEmpty ? total : total + 6 + domains[entry.offset].utf8.count + entry.element.count
-            })
-            Varint.append(UInt64(resolution), to: &file)
-            Varint.append(Varint.zigzag(step), to: &file)
-            Varint.append(UInt64(run), to: &file)
-            Varint.append(UInt64(rows), to: &file)
-            for (place, rollup) in encoded.enumerated() where !rollup.isEmpty {
-                let domain = domains[place].utf8
-                Varint.append(UInt64(domain.count), to: &file)
-                file += domain
-                Varint.append(UInt64(rollup.count), to: &file)
-                file += rollup
-            }
-            let name = "\(run)-\(step).rows"
-            try Files.replace(directory + "/" + name, with: file, directory: directory, durable: false)
-            spooled = SpooledStep(run: run, stepStart: step, name: name, bytes: file.count)
+        return rows.isEmpty ? nil : StepRows(resolution: resolution, stepStart: step, run: run, rows: rows)
+    }
+
+    /// Writes `rows` as their step's .rows file, whole (see the top of the file).
+    private static func write(_ rows: StepRows, in directory: String) throws -> SpooledStep {
+        var file = rowsMagic
+        file.reserveCapacity(fileSize(rows))
+        Varint.append(UInt64(rows.resolution), to: &file)
+        Varint.append(Varint.zigzag(rows.stepStart), to: &file)
+        Varint.append(UInt64(rows.run), to: &file)
+        Varint.append(UInt64(rows.rows.count), to: &file)
+        for row in rows.rows {
+            let domain = row.domain.utf8
+            Varint.append(UInt64(domain.count), to: &file)
+            file += domain
+            Varint.append(UInt64(row.rollup.count), to: &file)
+            file += row.rollup
         }
-        try Files.remove(path)
-        return spooled
+        let name = "\(rows.run)-\(rows.stepStart).rows"
+        try Files.replace(directory + "/" + name, with: file, directory: directory, durable: false)
+        return SpooledStep(run: rows.run, stepStart: rows.stepStart, name: name, bytes: file.count)
+    }
+
+    /// The size of `rows` as a .rows file at most (each varint counted at its longest).
+    static func fileSize(_ rows: StepRows) -> Int {
+        rows.rows.reduce(4 + 40) { total, row in total + 20 + row.domain.utf8.count + row.rollup.count }
     }
 
     /// Counts whole 8-byte ping records; places beyond the known domains (a torn hosts line) are skipped.

@@ -12,9 +12,11 @@ extension HistoryWriter {
     static let windowsPerPass = 6
     static let checksPerBatch = 500
 
-    func maintainIfDue(_ session: Session) {
+    /// Runs a maintenance pass if one is due, or due within `early` seconds: a pass that falls due soon after a
+    /// step is written runs in that wake-up rather than in one of its own.
+    func maintainIfDue(_ session: Session, early: Double = 0) {
         let now = MonotonicInstant.now()
-        guard now >= session.nextMaintenance else { return }
+        guard MonotonicInstant.after(seconds: early) >= session.nextMaintenance else { return }
         do {
             let behind = try merge(session)
             session.nextMaintenance = MonotonicInstant.after(seconds: behind ? 1 : settings.maintenanceInterval)

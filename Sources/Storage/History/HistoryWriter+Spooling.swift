@@ -1,6 +1,6 @@
 // The history writer's spool queue: a tick after the first ping the recorder buffers, its pings go to their
-// steps' .pings files, and a step that has ended (and whose last pings have had their timeout) is closed into a .rows file, which is
-// handed to the database queue. Nothing here waits for the database.
+// steps' .pings files, and a step that has ended (and whose last pings have had their timeout) is closed into
+// rows, which are handed to the database queue in memory. Nothing here waits for the database.
 import Foundation
 import Platform
 
@@ -46,7 +46,7 @@ extension HistoryWriter {
         state.withLock { $0.oldestOpenStep = oldest }
     }
 
-    /// Closes one step: its rows wait in the spool for the database queue.
+    /// Closes one step: its rows go to the database queue in memory (its .pings file stays until they are written).
     func close(_ step: Int64, _ spooling: Spooling) {
         spooling.closedBefore = max(spooling.closedBefore, step + settings.ladder.step)
         do {
@@ -56,7 +56,13 @@ extension HistoryWriter {
                     session.pending.append(spooled)
                     session.pending.sort()
                     enforceLimit(session)
-                    if session.retryAt == nil { drain(session) }
+                    guard session.retryAt == nil else { return spill(session) }
+                    drain(session)
+                    // The maintenance pass due in the next half interval runs now, while the thread is awake for the
+                    // step: at the default 1-minute step it never wakes the thread on its own.
+                    guard session.pending.isEmpty else { return }
+                    maintainIfDue(session, early: settings.maintenanceInterval / 2)
+                    scheduleDatabaseTick(session)
                 }
             }
         } catch {

@@ -1,8 +1,8 @@
 // Writing closed steps, oldest first, on the history's database queue: each step's rows (every host's rollup) in
 // one transaction of bulk executions (MariaDBHistoryStore), then its spool file goes. While the database is
-// unavailable the head step is retried with capped, jittered back-off and the rest wait behind it on disk; a step
-// the database refuses for another reason, or whose file cannot be read, is logged and dropped so that it does
-// not block the rest.
+// unavailable the head step is retried with capped, jittered back-off and the rest wait behind it on disk (rows
+// that came in memory are spilled into .rows files); a step the database refuses for another reason, or whose
+// file cannot be read, is logged and dropped so that it does not block the rest.
 import Foundation
 import History
 import Platform
@@ -16,6 +16,7 @@ extension HistoryWriter {
                 recovered(session)
             } catch StoreError.unavailable(let reason) {
                 failedAttempt(reason, session)
+                spill(session)
                 return
             } catch let error as StoreError {
                 logger.error("history_write_failed", ["step": head.stepStart, "reason": "\(error)"])
@@ -46,6 +47,21 @@ extension HistoryWriter {
         state.withLock {
             $0.figures.rowsWritten += UInt64(rows.count)
             $0.figures.statements += UInt64(statements)
+        }
+    }
+
+    /// While the database is away, the steps waiting in memory go to .rows files (their .pings files go): a long
+    /// outage then holds no rows in memory.
+    func spill(_ session: Session) {
+        for index in session.pending.indices where session.pending[index].rows != nil {
+            let step = session.pending[index]
+            do {
+                let spilled = try HistorySpool.spill(step, in: settings.directory)
+                session.pending[index] = spilled
+                state.withLock { $0.figures.spooledBytes += spilled.bytes - step.bytes }
+            } catch {
+                logger.error("history_spool_failed", ["step": step.stepStart, "reason": "\(error)"])
+            }
         }
     }
 

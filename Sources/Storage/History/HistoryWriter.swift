@@ -1,12 +1,14 @@
-// The history writer, on two threads of its own (ThreadQueues): the spool queue, a tick (a quarter of a second)
-// after the first ping the recorder buffered, takes the pings and appends them to their steps' .pings files (HistorySpool), and
-// closes a step once it has ended and its last pings have had their timeout (`grace`), waking for exactly that; the database queue, with its own connection, writes each closed
-// step's rows in one transaction of batched statements (+Writing). The spool queue never waits for the database,
-// so a slow or hanging database costs no ping. While the database is away, closed steps wait on disk (at most `spoolLimit` bytes;
-// beyond, the oldest are dropped and counted) and are written in order when it is back. Coarser rows are merged
-// from finer ones and rows past their retention deleted, in small batches (+Downsampling); reads for the API run
-// here too (+Reading). At shutdown every open step is closed as it is and written if the database lets it; the
-// next start writes what is left.
+// The history writer, on two threads of its own (ThreadQueues). The spool queue, a tick (a quarter of a second)
+// after the first ping the recorder buffered, takes the pings and appends them to their steps' .pings files
+// (HistorySpool), and closes a step once it has ended and its last pings have had their timeout (`grace`), waking
+// for exactly that: the step's rows go to the database queue in memory. The database queue, with its own
+// connection, writes each closed step's rows in one transaction of batched statements (+Writing), then removes the
+// step's .pings file. The spool queue never waits for the database, so a slow or hanging database costs no ping.
+// While the database is away, closed steps wait on disk (.rows files, at most `spoolLimit` bytes; beyond, the
+// oldest are dropped and counted) and are written in order when it is back. Coarser rows are merged from finer
+// ones and rows past their retention deleted, in small batches (+Downsampling), in the wake-up of a step's write
+// when one falls due soon after it; reads for the API run here too (+Reading). At shutdown every open step is
+// closed as it is and written if the database lets it; the next start writes what is left.
 import Foundation
 import History
 import Logging

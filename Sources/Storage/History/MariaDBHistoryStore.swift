@@ -2,7 +2,8 @@
 // behind it). A step's rows go in one bulk execution (MariaDB's array binding: the six columns bound as arrays,
 // up to `bulkSize` rows), or, against a server without it (MySQL), in multi-row INSERTs of `batchSize` rows; all
 // of a call in one transaction. Reads and deletes name their checks, so each uses the primary key (check,
-// resolution, step, run) as a range.
+// resolution, step, run) as a range, with a statement that stays prepared (one text serves every level and every
+// full batch of checks).
 import Foundation
 import Logging
 
@@ -124,7 +125,7 @@ package final class MariaDBHistoryStore: HistoryStore {
             let batch = checkIDs[start..<min(start + Self.checksPerStatement, checkIDs.count)]
             start += batch.count
             let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
-            let found = try connection.query(
+            let found = try connection.query(reusing:
                 "SELECT check_id, step_start, run, sent, rollup FROM history WHERE check_id IN (\(marks))"
                     + " AND resolution = ? AND step_start >= ? AND step_start < ? ORDER BY check_id, step_start, run",
                 batch.map { .int($0) } + [.int(resolution), .int(from), .int(until)],
@@ -146,7 +147,7 @@ package final class MariaDBHistoryStore: HistoryStore {
             let batch = checkIDs[start..<min(start + Self.checksPerStatement, checkIDs.count)]
             start += batch.count
             let marks = Array(repeating: "?", count: batch.count).joined(separator: ", ")
-            deleted += Int(try connection.execute(
+            deleted += Int(try connection.execute(reusing:
                 "DELETE FROM history WHERE check_id IN (\(marks)) AND resolution = ? AND step_start < ?",
                 batch.map { .int($0) } + [.int(resolution), .int(before)]).affectedRows)
         }
