@@ -44,6 +44,7 @@ final class ICMPSocket {
         }
         Socket.setReceiveBuffer(fd, bytes: receiveBufferBytes)
         try Socket.enableReceiveTimestamps(fd)
+        if family == .v4 { try Socket.setDontFragment(fd) }
         switch (family, mode) {
         case (.v4, .raw):
             // Only echo reply, destination unreachable, time exceeded and parameter problem.

@@ -61,11 +61,12 @@ final class HostRuntime {
         hasMaintenance = !spec.attributes.maintenance.isEmpty
     }
 
-    /// Names are looked up again every `refresh` nanoseconds, and on every tick while they do not resolve.
-    func needsResolution(now: MonotonicInstant, refresh: UInt64) -> Bool {
+    /// Names are looked up again every `refresh` nanoseconds, and on every tick while they do not resolve. `now`
+    /// is read only for a name (an address, most hosts, costs no clock read per ping).
+    func needsResolution(now: @autoclosure () -> MonotonicInstant, refresh: UInt64) -> Bool {
         guard name != nil, !resolving else { return false }
         guard let resolvedAt, resolutionError == nil else { return true }
-        return now.nanoseconds(since: resolvedAt) >= refresh
+        return now().nanoseconds(since: resolvedAt) >= refresh
     }
 
     /// Whether one of its maintenance windows holds `date`.

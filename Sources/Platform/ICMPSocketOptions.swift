@@ -1,5 +1,5 @@
 // The socket options an ICMP socket needs, wrapped once: receive buffer size, kernel receive timestamps, the raw
-// sockets' type filters and echo-identifier filter, and the datagram sockets' error queue.
+// sockets' type filters and echo-identifier filter, IPv4's Don't Fragment, and the datagram sockets' error queue.
 import CLinux
 import Glibc
 
@@ -38,6 +38,14 @@ extension Socket {
     /// the identifier they quote is checked when they are read.
     package static func passOnlyEchoReplies(_ fd: FileDescriptor, identifier: UInt16, ipv6: Bool) throws {
         try syscall("setsockopt(SO_ATTACH_FILTER)") { clinux_attach_echo_filter(fd.rawValue, identifier, ipv6 ? 1 : 0) }
+    }
+
+    /// IPv4 datagrams this socket sends carry Don't Fragment (IP_MTU_DISCOVER = IP_PMTUDISC_DO). For an echo
+    /// request, far below any link's MTU, nothing else changes; but Linux then leaves the IP id 0 instead of
+    /// drawing it from its hashed, randomised id generator, which was 6 % of the ping thread's CPU.
+    package static func setDontFragment(_ fd: FileDescriptor) throws {
+        try setOption(fd, level: Int32(IPPROTO_IP), name: IP_MTU_DISCOVER, value: Int32(IP_PMTUDISC_DO),
+                      label: "IP_MTU_DISCOVER")
     }
 
     /// ICMP errors about what a datagram socket sent are queued on its error queue (IP_RECVERR / IPV6_RECVERR).
