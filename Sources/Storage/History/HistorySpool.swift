@@ -24,7 +24,7 @@ package struct SpooledStep: Comparable, Sendable {
     package var run: Int64
     package var stepStart: Int64
     package var name: String
-    /// The rows' size as a .rows file (what the spool's limit counts).
+    /// The rows' size as a .rows file (at most, while they are in memory): what the spool's limit counts.
     package var bytes: Int
     package var rows: StepRows? = nil
 
