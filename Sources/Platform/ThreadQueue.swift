@@ -15,8 +15,6 @@ package final class ThreadQueue: Sendable {
     /// A timer of the queue's: its handler runs on the queue's thread, once per `schedule` or every period.
     package final class Timer: Sendable {
         private let core: Core
-    private static let wakeToken: UInt64 = 0
-    private static let alarmToken: UInt64 = 1
         private let id: UInt64
         private let handler: Block
 

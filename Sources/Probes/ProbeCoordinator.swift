@@ -1,5 +1,5 @@
-// Several probes, one truth. Once a second, on a thread (a ThreadQueue) and a database connection of its own,
-// this probe
+// Several probes, one truth. Once a second (while alone, every `aloneHeartbeatSeconds`), on a thread (a
+// ThreadQueue) and a database connection of its own, this probe
 //   1. writes its heartbeat and the views of its hosts that changed (all of them every 10 s, for the RTT and
 //      loss the others show),
 //   2. reads every probe, every view and the ongoing incidents,

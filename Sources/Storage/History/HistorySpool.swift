@@ -44,11 +44,6 @@ package struct StepRows: Sendable {
 }
 
 package final class HistorySpool {
-    static let pingsMagic: [UInt8] = Array("STP1".utf8)
-    static let rowsMagic: [UInt8] = Array("STR1".utf8)
-    static let headerSize = 24
-    static let recordSize = 8
-
     package let directory: String
     package let run: Int64
     let resolution: Int64
@@ -104,12 +99,18 @@ package final class HistorySpool {
     package func close(step: Int64) throws -> SpooledStep? {
         open[step]?.close()
         open[step] = nil
-        let path = pingsPath(run: run, step: step)
-        guard let rows = try Self.readPings(path, run: run, step: step, resolution: resolution, domains: domains) else {
-            try Files.remove(path)
+        return try closed(run: run, step: step, domains: domains)
+    }
+
+    /// A closed step's .pings file read into rows in memory; nil, and the file removed, when it held no ping.
+    private func closed(run: Int64, step: Int64, domains: [String]) throws -> SpooledStep? {
+        let name = Self.fileName(run: run, step: step, suffix: ".pings")
+        guard let rows = try Self.readPings(directory + "/" + name, run: run, step: step, resolution: resolution,
+                                            domains: domains) else {
+            try Files.remove(directory + "/" + name)
             return nil
         }
-        return SpooledStep(run: run, stepStart: step, name: "\(run)-\(step).pings", bytes: Self.fileSize(rows), rows: rows)
+        return SpooledStep(run: run, stepStart: step, name: name, bytes: Self.fileSize(rows), rows: rows)
     }
 
     /// Writes an in-memory step's rows into its .rows file and removes its .pings file: the step then waits on
@@ -133,7 +134,10 @@ package final class HistorySpool {
                 domainsByRun[otherRun] = String(decoding: text, as: UTF8.self).split(separator: "\n").map(String.init)
             }
             do {
-                _ = try closePings(run: otherRun, step: step, domains: domainsByRun[otherRun] ?? [])
+                // Into a .rows file: it waits there like any step the database did not take.
+                _ = try closed(run: otherRun, step: step, domains: domainsByRun[otherRun] ?? []).map {
+                    try Self.spill($0, in: directory)
+                }
             } catch {
                 problems.append("\(name): \(error)")
             }
@@ -154,143 +158,12 @@ package final class HistorySpool {
         }.sorted()
     }
 
-    /// The step's rows: those it holds in memory, or its .rows file's.
-    package static func rows(_ step: SpooledStep, in directory: String) throws -> StepRows {
-        if let rows = step.rows { return rows }
-        let path = directory + "/" + step.name
-        guard let bytes = try Files.read(path) else { throw SystemError("read(\(path))", errno: ENOENT) }
-        var reader = Varint.Reader(bytes: bytes)
-        guard reader.take(4).map(Array.init) == rowsMagic, let resolution = reader.varint().flatMap(Int64.init(exactly:)),
-              let start = reader.varint().map(Varint.unzigzag), let run = reader.varint().flatMap(Int64.init(exactly:)),
-              let count = reader.varint(), count <= UInt64(bytes.count) else { throw damaged(path) }
-        var rows: [(domain: String, sent: UInt32, rollup: [UInt8])] = []
-        rows.reserveCapacity(Int(count))
-        for _ in 0..<count {
-            guard let domainLength = reader.varint(), let domain = reader.take(Int(clamping: domainLength)),
-                  let rollupLength = reader.varint(), let encoded = reader.take(Int(clamping: rollupLength)).map(Array.init),
-                  let sent = PingRollup.sent(encoded: encoded) else { throw damaged(path) }
-            rows.append((String(decoding: domain, as: UTF8.self), sent, encoded))
-        }
-        return StepRows(resolution: resolution, stepStart: start, run: run, rows: rows)
-    }
-
     /// Removes a step's file, .rows or (rows in memory) .pings: its rows are in the database, or it is dropped.
     package static func remove(_ step: SpooledStep, in directory: String) throws {
         try Files.remove(directory + "/" + step.name)
     }
 
-    // MARK: Files
-
-    private func pingsPath(run: Int64, step: Int64) -> String { directory + "/\(run)-\(step).pings" }
-
-    /// Reads a .pings file into its rows (a .rows file), then removes it; nil when it held no ping.
-    private func closePings(run: Int64, step: Int64, domains: [String]) throws -> SpooledStep? {
-        let path = pingsPath(run: run, step: step)
-        let rows = try Self.readPings(path, run: run, step: step, resolution: resolution, domains: domains)
-        let spooled = try rows.map { try Self.write($0, in: directory) }
-        try Files.remove(path)
-        return spooled
+    private func pingsPath(run: Int64, step: Int64) -> String {
+        directory + "/" + Self.fileName(run: run, step: step, suffix: ".pings")
     }
-
-    /// A .pings file's pings as one row per place that has any; nil when it has none. `resolution` serves when the
-    /// file has no header yet.
-    private static func readPings(_ path: String, run: Int64, step: Int64, resolution: Int64,
-                                  domains: [String]) throws -> StepRows? {
-        // A place with no ping keeps sent = 0 and gets no row.
-        var rollups = Array(repeating: PingRollup(), count: domains.count)
-        var header: [UInt8] = []
-        var carry: [UInt8] = []
-        try Files.forEachChunk(path) { chunk in
-            var bytes = chunk[...]
-            if header.count < headerSize {
-                let needed = min(headerSize - header.count, bytes.count)
-                header += bytes.prefix(needed)
-                bytes = bytes.dropFirst(needed)
-            }
-            if !carry.isEmpty {
-                let needed = min(recordSize - carry.count, bytes.count)
-                carry += bytes.prefix(needed)
-                bytes = bytes.dropFirst(needed)
-                if carry.count == recordSize {
-                    carry.withUnsafeBytes { count($0, into: &rollups) }
-                    carry = []
-                }
-            }
-            let whole = bytes.count / recordSize * recordSize
-            count(UnsafeRawBufferPointer(rebasing: bytes.prefix(whole)), into: &rollups)
-            carry += bytes.dropFirst(whole)
-        }
-        var resolution = resolution
-        if header.count == headerSize {
-            guard Array(header[0..<4]) == pingsMagic else { throw damaged(path) }
-            resolution = header.withUnsafeBytes { Int64(littleEndian: $0.loadUnaligned(fromByteOffset: 8, as: Int64.self)) }
-        }
-        // Each rollup encoded and let go (its sketch's arrays are most of a step's memory): a step of 10,000 hosts
-        // is about a megabyte of rows.
-        var rows: [(domain: String, sent: UInt32, rollup: [UInt8])] = []
-        for place in rollups.indices where rollups[place].sent > 0 {
-            rows.append((domains[place], rollups[place].sent, rollups[place].encoded))
-            rollups[place] = PingRollup()
-        }
-        return rows.isEmpty ? nil : StepRows(resolution: resolution, stepStart: step, run: run, rows: rows)
-    }
-
-    /// Writes `rows` as their step's .rows file, whole (see the top of the file).
-    private static func write(_ rows: StepRows, in directory: String) throws -> SpooledStep {
-        var file = rowsMagic
-        file.reserveCapacity(fileSize(rows))
-        Varint.append(UInt64(rows.resolution), to: &file)
-        Varint.append(Varint.zigzag(rows.stepStart), to: &file)
-        Varint.append(UInt64(rows.run), to: &file)
-        Varint.append(UInt64(rows.rows.count), to: &file)
-        for row in rows.rows {
-            let domain = row.domain.utf8
-            Varint.append(UInt64(domain.count), to: &file)
-            file += domain
-            Varint.append(UInt64(row.rollup.count), to: &file)
-            file += row.rollup
-        }
-        let name = "\(rows.run)-\(rows.stepStart).rows"
-        try Files.replace(directory + "/" + name, with: file, directory: directory, durable: false)
-        return SpooledStep(run: rows.run, stepStart: rows.stepStart, name: name, bytes: file.count)
-    }
-
-    /// The size of `rows` as a .rows file at most (each varint counted at its longest).
-    static func fileSize(_ rows: StepRows) -> Int {
-        rows.rows.reduce(4 + 40) { total, row in total + 20 + row.domain.utf8.count + row.rollup.count }
-    }
-
-    /// Counts whole 8-byte ping records; places beyond the known domains (a torn hosts line) are skipped.
-    /// In place through the buffer: a rollup is never copied per ping.
-    private static func count(_ records: UnsafeRawBufferPointer, into rollups: inout [PingRollup]) {
-        rollups.withUnsafeMutableBufferPointer { rollups in
-            var offset = 0
-            while offset + recordSize <= records.count {
-                let place = Int(UInt32(littleEndian: records.loadUnaligned(fromByteOffset: offset, as: UInt32.self)))
-                let bits = UInt32(littleEndian: records.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self))
-                offset += recordSize
-                guard place < rollups.count else { continue }
-                let rtt = Float(bitPattern: bits)
-                if rtt.isNaN { rollups[place].loss() } else { rollups[place].reply(Double(rtt)) }
-            }
-        }
-    }
-
-    /// One ping as its 8 bytes.
-    package static func record(place: Int, rttMilliseconds: Double?, into bytes: inout [UInt8]) {
-        let bits = rttMilliseconds.map { Float($0).bitPattern } ?? Float.nan.bitPattern
-        let word = UInt64(UInt32(truncatingIfNeeded: place)) | UInt64(bits) << 32
-        withUnsafeBytes(of: word.littleEndian) { bytes.append(contentsOf: $0) }
-    }
-
-    /// "<run>-<step><suffix>" → (run, step).
-    static func parse(_ name: String, suffix: String) -> (Int64, Int64)? {
-        guard name.hasSuffix(suffix) else { return nil }
-        let stem = name.dropLast(suffix.count)
-        guard let dash = stem.firstIndex(of: "-"), let run = Int64(stem[..<dash]),
-              let step = Int64(stem[stem.index(after: dash)...]) else { return nil }
-        return (run, step)
-    }
-
-    private static func damaged(_ path: String) -> SystemError { SystemError("read(\(path)): not a history file", errno: EINVAL) }
 }
