@@ -1,9 +1,12 @@
 /* bench/floor-pinger.c: the floor bench/pinger compares with: the least a program can do to ping N IPv4 targets once
  * per interval, so that ours/floor shows how far the daemon is from the physical limit. One thread, one raw ICMP
- * socket, no timers: each target has a slot in the interval (spread evenly, as the daemon spreads its hosts), the
- * loop sends every echo that is due, then sleeps in poll() until the next slot or a reply, and reads every reply
- * that is there (recvfrom until EAGAIN), counting those whose identifier and sequence are ours. No timeouts, no
- * state per target beyond its address, no output until SIGINT/SIGTERM, when it prints "sent S received R".
+ * socket, no timers. The targets are spread over the interval in slots as the daemon spreads its hosts
+ * (Sources/Monitor/MonitorSchedule.swift): at least 64 targets to a slot when there are that many and slots no
+ * shorter than 10 ms, so both wake up as often; a slot per target would make the floor wake up once per echo, and
+ * cost more than the daemon at 1,000 targets. The loop sends every echo that is due, then sleeps in poll() until the
+ * next slot or a reply, and reads every reply that is there (recvfrom until EAGAIN), counting those whose identifier
+ * is ours. No timeouts, no state per target beyond its address, no output until SIGINT/SIGTERM, when it prints
+ * "sent S received R".
  *
  *   floor-pinger INTERVAL_MS TARGET_FILE    (one IPv4 address per line)
  */
@@ -72,6 +75,11 @@ int main(int argc, char **argv) {
     signal(SIGINT, stop);
     signal(SIGTERM, stop);
 
+    /* As MonitorSchedule: slots = max(1, min(count / 64, interval / 10 ms)); target i sits in slot i * slots / count,
+     * which is due at start + round * interval + slot * interval / slots. */
+    uint64_t slots = count / 64;
+    if (slots > interval / 10000000u) slots = interval / 10000000u;
+    if (slots < 1) slots = 1;
     uint16_t identifier = (uint16_t)getpid();
     uint64_t sent = 0, received = 0, round = 0;
     size_t next = 0;  /* the next target to send to, in round `round` */
@@ -79,9 +87,9 @@ int main(int argc, char **argv) {
     unsigned char packet[64], reply[1500];
     while (!stopping) {
         uint64_t now = now_ns();
-        /* Every echo due by now: target i of round r is due at start + r * interval + i * interval / count. */
+        /* Every echo due by now. */
         for (;;) {
-            uint64_t due = start + round * interval + (uint64_t)next * interval / count;
+            uint64_t due = start + round * interval + ((uint64_t)next * slots / count) * interval / slots;
             if (due > now) break;
             struct icmphdr *echo = (struct icmphdr *)packet;
             memset(packet, 0, sizeof packet);
@@ -92,7 +100,7 @@ int main(int argc, char **argv) {
             if (sendto(fd, packet, sizeof packet, 0, (struct sockaddr *)&targets[next], sizeof targets[next]) > 0) sent++;
             if (++next == count) { next = 0; round++; }
         }
-        uint64_t due = start + round * interval + (uint64_t)next * interval / count;
+        uint64_t due = start + round * interval + ((uint64_t)next * slots / count) * interval / slots;
         int wait_ms = due > now ? (int)((due - now + 999999) / 1000000) : 0;
         struct pollfd waiting = { .fd = fd, .events = POLLIN };
         if (poll(&waiting, 1, wait_ms) > 0) {
