@@ -12,12 +12,13 @@
 // `staleLimit` and first served less than 0.9 s ago, is answered at once from that view while a newer one is built
 // for the next request; any other (a host went down or up, nobody asked for a while, or the view was first served
 // 0.9 s ago or more) is answered from that thread once its view is built, which holds up that request only. The
-// first time a view is served, the next one is built as soon as its refresh interval is up (if the board moved),
-// without waiting for a request: a client polling every second gets new times at every poll, at once, a client
-// hammering the server never waits for a build, and a daemon nobody polls builds nothing. Each event loop keeps the
-// view it last used in a `LoopStatusCache` (LoopStatusCache.swift). Only `StatusViews` owns a view (the loops'
-// references are weak): a body is about 3 MB at 10,000 hosts.
-import Dispatch
+// first time a view is served, the next one is built without waiting for a request once the board has moved and
+// the view's refresh interval is up (50 ms after the board's next change, when that moment's pings are in, or at
+// the end of the interval if that is later): a client polling every second gets new times at every poll, at once,
+// a client hammering the server never waits for a build, and a daemon nobody polls builds at most one view after
+// the last request. The builder's thread keeps that time itself, so a refresh wakes no other thread. Each event
+// loop keeps the view it last used in a `LoopStatusCache` (LoopStatusCache.swift). Only `StatusViews` owns a view
+// (the loops' references are weak): a body is about 3 MB at 10,000 hosts.
 import Encoding
 import Foundation
 import HTTP
@@ -145,8 +146,12 @@ package final class StatusViews: Sendable {
     private let builder = WorkThread(name: "status-views", nice: 10)
     /// A build for the next request is queued and has not started.
     private let rebuildQueued = Atomic<Bool>(false)
-    /// A refresh is waiting for a served view's refresh interval to end (at most one at a time).
+    /// A refresh is waiting for the board's next change or for a served view's refresh interval to end (at most
+    /// one at a time).
     private let refreshScheduled = Atomic<Bool>(false)
+    /// How long after the board's first change a refresh waiting for one builds: the pings of one slot go out
+    /// together, and their replies come within milliseconds.
+    static let settleNanoseconds: UInt64 = 50_000_000
     /// Tells this process's ETags from an earlier run's, whose versions started at 0 too.
     private let processTag = String(UInt64.random(in: 0...UInt64.max), radix: 36)
 
@@ -190,19 +195,23 @@ package final class StatusViews: Sendable {
         builder.async { body(self.served(self.current())) }
     }
 
-    /// `view`, noted as served: the first time, the next view is built once its refresh interval is up, so that
-    /// the next request finds the times that moved on since without waiting (and without being answered from the
-    /// same bytes as this one). A view nobody is served starts no build.
+    /// `view`, noted as served: the first time, the next view is built once the board has moved and its refresh
+    /// interval is up: `settleNanoseconds` after the board's next change (once the rest of that moment's pings are
+    /// in), or at the end of the interval if that is later. So the next request finds the times that moved on since
+    /// without waiting (and without being answered from the same bytes as this one). A view nobody is served starts
+    /// no build, and the builder sleeps until the board moves.
     @discardableResult
     func served(_ view: StatusView) -> StatusView {
         guard view.firstServed.load(ordering: .relaxed) == 0 else { return view }  // the usual case: one load
         let now = MonotonicInstant.now()
         guard view.firstServed.compareExchange(expected: 0, desired: now.nanoseconds, ordering: .relaxed).exchanged,
               !refreshScheduled.exchange(true, ordering: .acquiringAndReleasing) else { return view }
-        // A millisecond past the interval, so that the build finds it over (Dispatch's clock is not ours).
-        let wait = Int(clamping: view.refreshAfter.nanoseconds(since: now)) + 1_000_000
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .nanoseconds(wait)) {
-            self.builder.async {
+        let refreshAfter = view.refreshAfter
+        board.onNextChange { [weak self] in  // on the thread that changed the board: the ping queue, for a ping
+            guard let self else { return }
+            // A millisecond past the interval, so that the build finds it over (the builder's clock is Dispatch's).
+            let wait = max(Self.settleNanoseconds, refreshAfter.nanoseconds(since: MonotonicInstant.now()) + 1_000_000)
+            builder.after(nanoseconds: wait) {
                 self.refreshScheduled.store(false, ordering: .releasing)
                 _ = self.current()
             }
@@ -235,7 +244,7 @@ package final class StatusViews: Sendable {
         }
     }
 
-    private func newestBuilt() -> StatusView? {
+    func newestBuilt() -> StatusView? {
         latest.withLock { $0 }
     }
 

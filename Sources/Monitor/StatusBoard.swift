@@ -17,6 +17,17 @@ package final class StatusBoard: MonitorObserver {
         var index: [String: Int]
         /// Every host is watched, in the order of their places (always, until a reload says otherwise).
         var inPlaceOrder = true
+        /// Called once at the next change, then forgotten (`onNextChange`).
+        var nextChange: (@Sendable () -> Void)?
+
+        /// A change was made: the versions move on, and the hook waiting for it is handed back to be called
+        /// outside the lock.
+        mutating func changed(_ version: borrowing Atomic<UInt64>) -> (@Sendable () -> Void)? {
+            version.wrappingAdd(1, ordering: .releasing)
+            guard let hook = nextChange else { return nil }
+            nextChange = nil
+            return hook
+        }
     }
 
     private let table: Mutex<Table>
@@ -56,6 +67,12 @@ package final class StatusBoard: MonitorObserver {
         table.withLock { ($0.watchedHosts, publishedVersion.load(ordering: .relaxed), publishedStateVersion.load(ordering: .relaxed)) }
     }
 
+    /// Calls `hook` once, at the board's next change (on the thread making it: the ping queue for a ping), and
+    /// forgets it; a later call replaces a hook not called yet.
+    package func onNextChange(_ hook: @escaping @Sendable () -> Void) {
+        table.withLock { $0.nextChange = hook }
+    }
+
     /// The place of the host whose domain is `domain` as configured (IPv6 literals with or without brackets);
     /// nil when it is not monitored (never was, or a reload removed it).
     package func position(domain: String) -> Int? {
@@ -73,12 +90,13 @@ package final class StatusBoard: MonitorObserver {
 
     /// Sets the checks' ids once the database has registered them.
     package func setIDs(_ ids: [String: Int64]) {
-        table.withLock { table in
+        let hook = table.withLock { table in
             for position in table.hosts.indices {
                 if let id = ids[table.hosts[position].domain] { table.hosts.modify(position) { $0.id = id } }
             }
-            publishedVersion.wrappingAdd(1, ordering: .releasing)
+            return table.changed(publishedVersion)
         }
+        hook?()
     }
 
     package func monitor(_ event: MonitorEvent) {
@@ -134,7 +152,7 @@ package final class StatusBoard: MonitorObserver {
     /// A reloaded host file: new hosts take the next places, removed ones stop being listed, the rest are
     /// described again; every other field (state, last ping, id) stays.
     private func apply(_ change: HostsChanged) {
-        table.withLock { table in
+        let hook = table.withLock { table in
             for index in table.watched.indices { table.watched[index] = false }
             for (position, spec) in change.hosts {
                 if position < table.hosts.count {
@@ -151,8 +169,9 @@ package final class StatusBoard: MonitorObserver {
             table.order = change.hosts.map(\.position)
             table.inPlaceOrder = table.order == Array(table.hosts.indices)
             publishedStateVersion.wrappingAdd(1, ordering: .releasing)
-            publishedVersion.wrappingAdd(1, ordering: .releasing)
+            return table.changed(publishedVersion)
         }
+        hook?()
     }
 
     /// Sets (or, with nil, clears) the probes' consensus of the hosts at these places.
@@ -161,11 +180,12 @@ package final class StatusBoard: MonitorObserver {
     }
 
     private func update(_ position: Int, _ change: (inout HostStatus) -> Void) {
-        table.withLock { table in
+        let hook = table.withLock { table in
             // In place: reading the element's fields through the subscript would copy the whole HostStatus.
             if table.hosts.modify(position, { $0.change(change) }) { publishedStateVersion.wrappingAdd(1, ordering: .releasing) }
-            publishedVersion.wrappingAdd(1, ordering: .releasing)
+            return table.changed(publishedVersion)
         }
+        hook?()
     }
 }
 
