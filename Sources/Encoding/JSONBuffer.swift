@@ -29,6 +29,10 @@ package struct JSONBuffer {
     }
 
     private mutating func unsigned(_ value: UInt64) {
+        if value < 10 {
+            bytes.append(UInt8(truncatingIfNeeded: 48 + value))
+            return
+        }
         var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes, room for 20 digits
         var count = 0
         var rest = value
@@ -38,7 +42,7 @@ package struct JSONBuffer {
                 scratch[32 - count] = UInt8(truncatingIfNeeded: 48 + rest % 10)
                 rest /= 10
             } while rest > 0
-            bytes.append(contentsOf: scratch[(32 - count)...])
+            append(UnsafeRawBufferPointer(rebasing: scratch[(32 - count)...]))
         }
     }
 
@@ -50,10 +54,19 @@ package struct JSONBuffer {
             rest /= 10
             digits += 1
         }
-        if value >= 0 && digits < width {
-            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: width - digits))
+        if value >= 0 {
+            for _ in digits..<max(digits, width) { bytes.append(UInt8(ascii: "0")) }
         }
         integer(Int64(value))
+    }
+
+    /// Appends bytes with one copy (the generic `append(contentsOf:)` of a slice goes element by element).
+    private mutating func append(_ raw: UnsafeRawBufferPointer) {
+        bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
+    }
+
+    private mutating func append(_ run: Slice<UnsafeBufferPointer<UInt8>>) {
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: run))
     }
 
     /// A JSON string literal, quotes included. Escapes quotes, backslashes, control characters, DEL, and
@@ -81,7 +94,7 @@ package struct JSONBuffer {
                     escape = "\\u2029"; width = 3
                 default:
                     if byte < 0x20 || byte == 0x7F {
-                        bytes.append(contentsOf: utf8[runStart..<index])
+                        append(utf8[runStart..<index])
                         raw("\\u00")
                         bytes.append(Self.hexDigits[Int(byte >> 4)])
                         bytes.append(Self.hexDigits[Int(byte & 0xF)])
@@ -91,7 +104,7 @@ package struct JSONBuffer {
                     }
                 }
                 if let escape {
-                    bytes.append(contentsOf: utf8[runStart..<index])
+                    append(utf8[runStart..<index])
                     raw(escape)
                     index += width
                     runStart = index
@@ -99,7 +112,7 @@ package struct JSONBuffer {
                     index += 1
                 }
             }
-            bytes.append(contentsOf: utf8[runStart..<count])
+            append(utf8[runStart..<count])
         }
         bytes.append(UInt8(ascii: "\""))
     }
