@@ -46,20 +46,6 @@ package struct JSONBuffer {
         }
     }
 
-    /// Appends `value` in decimal, zero-padded to at least `width` digits.
-    mutating func padded(_ value: Int, width: Int) {
-        var digits = 1
-        var rest = value
-        while rest >= 10 {
-            rest /= 10
-            digits += 1
-        }
-        if value >= 0 {
-            for _ in digits..<max(digits, width) { bytes.append(UInt8(ascii: "0")) }
-        }
-        integer(Int64(value))
-    }
-
     /// Appends bytes with one copy (the generic `append(contentsOf:)` of a slice goes element by element).
     private mutating func append(_ raw: UnsafeRawBufferPointer) {
         bytes.append(contentsOf: raw.assumingMemoryBound(to: UInt8.self))
@@ -121,32 +107,44 @@ package struct JSONBuffer {
 
     /// RFC 3339 UTC with milliseconds and a Z, without quotes: 2026-11-24T21:03:05.123Z.
     package mutating func bareTime(_ date: Date) {
-        let total = date.unixMilliseconds
-        let (days, millisecondOfDay) = Self.floorDivide(total, 86_400_000)
-        let (year, month, day) = Self.civil(fromDays: days)
-        let second = Int(millisecondOfDay / 1000)
-        padded(year, width: 4)
-        bytes.append(UInt8(ascii: "-"))
-        padded(month, width: 2)
-        bytes.append(UInt8(ascii: "-"))
-        padded(day, width: 2)
-        bytes.append(UInt8(ascii: "T"))
-        padded(second / 3600, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        padded(second / 60 % 60, width: 2)
-        bytes.append(UInt8(ascii: ":"))
-        padded(second % 60, width: 2)
-        bytes.append(UInt8(ascii: "."))
-        padded(Int(millisecondOfDay % 1000), width: 3)
-        bytes.append(UInt8(ascii: "Z"))
+        writeTime(date, quoted: false)
     }
 
     /// A quoted RFC 3339 time, or `null`.
     package mutating func time(_ date: Date?) {
         guard let date else { return raw("null") }
-        bytes.append(UInt8(ascii: "\""))
-        bareTime(date)
-        bytes.append(UInt8(ascii: "\""))
+        writeTime(date, quoted: true)
+    }
+
+    /// A time written in place and appended with one copy (a /status body has two per host); a year outside
+    /// 0...9999 is written as many digits as it has, with its sign.
+    private mutating func writeTime(_ date: Date, quoted: Bool) {
+        let (days, millisecondOfDay) = Self.floorDivide(date.unixMilliseconds, 86_400_000)
+        let (year, month, day) = Self.civil(fromDays: days)
+        let second = Int(millisecondOfDay / 1000)
+        var out = Scratch()
+        if quoted { out.put(UInt8(ascii: "\"")) }
+        if (0...9999).contains(year) {
+            out.digits(year, width: 4)
+        } else {
+            if year < 0 { out.put(UInt8(ascii: "-")) }
+            out.digits(Int(year.magnitude), width: Self.digitCount(UInt64(year.magnitude)))
+        }
+        out.put(UInt8(ascii: "-"))
+        out.digits(month, width: 2)
+        out.put(UInt8(ascii: "-"))
+        out.digits(day, width: 2)
+        out.put(UInt8(ascii: "T"))
+        out.digits(second / 3600, width: 2)
+        out.put(UInt8(ascii: ":"))
+        out.digits(second / 60 % 60, width: 2)
+        out.put(UInt8(ascii: ":"))
+        out.digits(second % 60, width: 2)
+        out.put(UInt8(ascii: "."))
+        out.digits(Int(millisecondOfDay % 1000), width: 3)
+        out.put(UInt8(ascii: "Z"))
+        if quoted { out.put(UInt8(ascii: "\"")) }
+        append(out)
     }
 
     /// A non-negative number with exactly three decimals, e.g. 0.042 (round half up), or `null`.
@@ -156,10 +154,59 @@ package struct JSONBuffer {
             bytes.append(contentsOf: String(value).utf8)
             return
         }
-        let thousandths = Int64((value * 1000).rounded())
-        integer(thousandths / 1000)
-        bytes.append(UInt8(ascii: "."))
-        padded(Int(thousandths % 1000), width: 3)
+        let thousandths = UInt64((value * 1000).rounded())
+        let whole = thousandths / 1000
+        var out = Scratch()
+        out.digits(Int(whole), width: Self.digitCount(whole))
+        out.put(UInt8(ascii: "."))
+        out.digits(Int(thousandths % 1000), width: 3)
+        append(out)
+    }
+
+    private static func digitCount(_ value: UInt64) -> Int {
+        var count = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            count += 1
+        }
+        return count
+    }
+
+    /// Up to 32 bytes written in place, for a number or a time that is a dozen small writes: appending each to the
+    /// array on its own (a uniqueness and a capacity check, a copy call) costs more than writing it.
+    private struct Scratch {
+        private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        private(set) var count = 0
+
+        mutating func put(_ byte: UInt8) {
+            let at = count
+            withUnsafeMutableBytes(of: &storage) { $0[at] = byte }
+            count += 1
+        }
+
+        /// `value` (0 or more) in exactly `width` decimal digits, zero-padded on the left.
+        mutating func digits(_ value: Int, width: Int) {
+            let start = count
+            var rest = value
+            withUnsafeMutableBytes(of: &storage) { raw in
+                var index = start + width
+                while index > start {
+                    index -= 1
+                    raw[index] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+                    rest /= 10
+                }
+            }
+            count += width
+        }
+
+        func withBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+            withUnsafeBytes(of: storage) { body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+    }
+
+    private mutating func append(_ scratch: Scratch) {
+        scratch.withBytes { append($0) }
     }
 
     private static func floorDivide(_ value: Int64, _ divisor: Int64) -> (Int64, Int64) {

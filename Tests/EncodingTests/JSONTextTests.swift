@@ -55,6 +55,9 @@ import Testing
         #expect(JSONText.time(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
         #expect(JSONText.time(nil as Date?) == "null")
         #expect(JSONText.time(Date(timeIntervalSince1970: 253_402_300_799.999)) == "9999-12-31T23:59:59.999Z")
+        #expect(JSONText.time(Date(timeIntervalSince1970: 253_402_300_800)) == "10000-01-01T00:00:00.000Z")
+        #expect(JSONText.time(Date(timeIntervalSince1970: -62_167_219_200)) == "0000-01-01T00:00:00.000Z")
+        #expect(JSONText.time(Date(timeIntervalSince1970: -62_167_219_200.001)) == "-1-12-31T23:59:59.999Z")
         #expect(JSONText.time(Date(timeIntervalSince1970: 1_795_986_185.0009)) == "2026-11-29T21:03:05.000Z")
         let wrong = (0..<1000).filter { millisecond in
             let text = JSONText.time(Date(timeIntervalSince1970: 1_795_986_185 + Double(millisecond) / 1000))
@@ -69,6 +72,8 @@ import Testing
         #expect(JSONText.fixed3(12.5) == "12.500")
         #expect(JSONText.fixed3(0) == "0.000")
         #expect(JSONText.fixed3(1234.0009) == "1234.001")
+        #expect(JSONText.fixed3(123_456_789_012.5) == "123456789012.500")
+        #expect(JSONText.fixed3(7) == "7.000")
         #expect(JSONText.fixed3(.nan) == "null")
     }
 
