@@ -66,10 +66,10 @@ import TestSupport
             Thread.sleep(forTimeInterval: 0.5)
         }
         #expect(Set(seen).count == seen.count, "a poll was answered with the bytes of the one before")
-        // The view built after the last poll is served; its refresh finds nothing new and waits for the board's next
-        // change, which builds one more view; nobody asks for that one, so nothing is built after it.
+        // The view built after the last poll is served; the board's next change builds one more view; nobody asks
+        // for that one, so nothing is built after it.
         let last = try #require(views.servableNow())
-        Thread.sleep(forTimeInterval: 0.3)  // its refresh (due at once) finds nothing new
+        Thread.sleep(forTimeInterval: 0.3)  // its refresh interval ends with no ping: nothing is built
         #expect(views.newestBuilt() === last)
         board.ping(0, at: Date(timeIntervalSinceNow: 9), down: false, rtt: 2)
         #expect(waitUntil(timeout: 2) { views.newestBuilt() !== last }, "the board's next change built the next view")
@@ -86,7 +86,7 @@ import TestSupport
         let views = StatusViews(board: board, refreshInterval: 0.2, staleLimit: 5)
         var cache = LoopStatusCache(views: views)
         let first = cache.current()
-        Thread.sleep(forTimeInterval: 0.4)  // its refresh finds nothing new
+        Thread.sleep(forTimeInterval: 0.4)  // its refresh interval ends with no ping
         let later = Date(timeIntervalSinceNow: 7)
         board.ping(1, at: later, down: false, rtt: 2)  // as a dashboard's poll a second apart would find them
         #expect(waitUntil(timeout: 2) { views.newestBuilt() !== first }, "built at the board's change, with no request")
@@ -100,7 +100,7 @@ import TestSupport
         let views = StatusViews(board: board, refreshInterval: 0.2, staleLimit: 5)
         var cache = LoopStatusCache(views: views)
         let first = cache.current()
-        Thread.sleep(forTimeInterval: 0.3)  // its refresh finds nothing new
+        Thread.sleep(forTimeInterval: 0.3)  // its refresh interval ends with no ping
         board.ping(0, at: Date(timeIntervalSinceNow: 5), down: false, rtt: 2)
         #expect(views.servableNow() === first, "first served 0.3 s ago: at once, a newer one is built meanwhile")
         #expect(waitUntil(timeout: 2) { views.servableNow() !== first })
