@@ -30,6 +30,12 @@ package enum Threads {
         guard clinux_request_slice(nanoseconds) == 0 else { throw SystemError("sched_setattr(slice \(nanoseconds) ns)") }
     }
 
+    /// Gives the CPU to a thread waiting for it, if any (sched_yield): for long work at a low priority, which the
+    /// kernel does not always preempt when a short-slice thread wakes on the same CPU. Cheap when nothing waits.
+    package static func yieldIfOthersWait() {
+        _ = sched_yield()
+    }
+
     /// Makes the calling thread yield the CPU to the process's other threads when it is short: a nice value of its
     /// own (Linux keeps one per thread), e.g. 10 for about a tenth of a busy core's share. Throws if refused.
     package static func lowerCurrentPriority(nice: Int32) throws {
