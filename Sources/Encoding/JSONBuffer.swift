@@ -29,21 +29,9 @@ package struct JSONBuffer {
     }
 
     private mutating func unsigned(_ value: UInt64) {
-        if value < 10 {
-            bytes.append(UInt8(truncatingIfNeeded: 48 + value))
-            return
-        }
-        var digits: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)  // 32 bytes, room for 20 digits
-        var count = 0
-        var rest = value
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            repeat {
-                count += 1
-                scratch[32 - count] = UInt8(truncatingIfNeeded: 48 + rest % 10)
-                rest /= 10
-            } while rest > 0
-            append(UnsafeRawBufferPointer(rebasing: scratch[(32 - count)...]))
-        }
+        var out = Scratch()
+        out.digits(value, width: Self.digitCount(value))
+        append(out)
     }
 
     /// Appends bytes with one copy (the generic `append(contentsOf:)` of a slice goes element by element).
@@ -125,23 +113,23 @@ package struct JSONBuffer {
         var out = Scratch()
         if quoted { out.put(UInt8(ascii: "\"")) }
         if (0...9999).contains(year) {
-            out.digits(year, width: 4)
+            out.digits(UInt64(year), width: 4)
         } else {
             if year < 0 { out.put(UInt8(ascii: "-")) }
-            out.digits(Int(year.magnitude), width: Self.digitCount(UInt64(year.magnitude)))
+            out.digits(UInt64(year.magnitude), width: Self.digitCount(UInt64(year.magnitude)))
         }
         out.put(UInt8(ascii: "-"))
-        out.digits(month, width: 2)
+        out.digits(UInt64(month), width: 2)
         out.put(UInt8(ascii: "-"))
-        out.digits(day, width: 2)
+        out.digits(UInt64(day), width: 2)
         out.put(UInt8(ascii: "T"))
-        out.digits(second / 3600, width: 2)
+        out.digits(UInt64(second / 3600), width: 2)
         out.put(UInt8(ascii: ":"))
-        out.digits(second / 60 % 60, width: 2)
+        out.digits(UInt64(second / 60 % 60), width: 2)
         out.put(UInt8(ascii: ":"))
-        out.digits(second % 60, width: 2)
+        out.digits(UInt64(second % 60), width: 2)
         out.put(UInt8(ascii: "."))
-        out.digits(Int(millisecondOfDay % 1000), width: 3)
+        out.digits(UInt64(millisecondOfDay % 1000), width: 3)
         out.put(UInt8(ascii: "Z"))
         if quoted { out.put(UInt8(ascii: "\"")) }
         append(out)
@@ -157,9 +145,9 @@ package struct JSONBuffer {
         let thousandths = UInt64((value * 1000).rounded())
         let whole = thousandths / 1000
         var out = Scratch()
-        out.digits(Int(whole), width: Self.digitCount(whole))
+        out.digits(whole, width: Self.digitCount(whole))
         out.put(UInt8(ascii: "."))
-        out.digits(Int(thousandths % 1000), width: 3)
+        out.digits(thousandths % 1000, width: 3)
         append(out)
     }
 
@@ -173,8 +161,8 @@ package struct JSONBuffer {
         return count
     }
 
-    /// Up to 32 bytes written in place, for a number or a time that is a dozen small writes: appending each to the
-    /// array on its own (a uniqueness and a capacity check, a copy call) costs more than writing it.
+    /// Up to 32 bytes written in place (a number of 20 digits, or a time), appended with one copy: a time is a dozen
+    /// small writes, and appending each to the array (a uniqueness and a capacity check, a copy call) costs more.
     private struct Scratch {
         private var storage: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
         private(set) var count = 0
@@ -185,8 +173,8 @@ package struct JSONBuffer {
             count += 1
         }
 
-        /// `value` (0 or more) in exactly `width` decimal digits, zero-padded on the left.
-        mutating func digits(_ value: Int, width: Int) {
+        /// `value` in exactly `width` decimal digits, zero-padded on the left.
+        mutating func digits(_ value: UInt64, width: Int) {
             let start = count
             var rest = value
             withUnsafeMutableBytes(of: &storage) { raw in
