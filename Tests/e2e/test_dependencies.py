@@ -110,8 +110,8 @@ def test_the_router_and_a_child_failing_together_give_one_notification(binary, t
     daemon = start(binary, tree, database, text)
     try:
         time.sleep(delay)
+        tree.set_router_answering(False)  # first: a child silent while the router answers is down on its own
         tree.set_answering(tree.c1, False)
-        tree.set_router_answering(False)
         wait_for(lambda: states(daemon)[ROUTER]["state"] == "down", BOUND + 1.5)
         wait_for(lambda: states(daemon)[CHILD1]["state"] == "unreachable", 2)
         time.sleep(2 * INTERVAL)

@@ -32,8 +32,13 @@ class TreeLab(NamespaceLab):
         self.set_router_answering(True)
 
     def set_router_answering(self, answering):
+        """Stopping, the router ignores echoes before it stops forwarding: no host behind it goes silent while
+        the router still answers, which would make that host's outage its own (down, notified)."""
+        if not answering:
+            self.set_answering(self.rt, False)
         in_ns(self.rt, "sysctl", "-qw", f"net.ipv4.ip_forward={1 if answering else 0}")
-        self.set_answering(self.rt, answering)
+        if answering:
+            self.set_answering(self.rt, True)
 
     def set_answering(self, ns, answering):
         in_ns(ns, "sysctl", "-qw", f"net.ipv4.icmp_echo_ignore_all={0 if answering else 1}")
