@@ -67,12 +67,20 @@ package final class Daemon {
         if recovery.replayed > 0 { logger.info("journal_replay", ["records": recovery.replayed]) }
 
         let domains = configuration.hosts.map(\.domain)
+        // STATE_DIR's writers share a thread: the journal's alive mark rides the history spool's wake-up after each
+        // round instead of waking a thread of its own.
+        let files: ThreadQueue
+        do {
+            files = try ThreadQueue(name: "status-files")
+        } catch {
+            throw Self.failed(StartupError("the files' thread could not be started: \(error)", exitCode: 1), logger)
+        }
         // The alive mark's period follows the interval (5 s to 30 s): a crash's gap is known to within a ping.
         do {
             writer = try StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger),
                                      journal: journal, domains: domains, logger: logger,
                                      historyWindow: UptimeCalculation.longestWindow,
-                                     alivePeriod: min(max(configuration.interval.seconds, 5), 30))
+                                     alivePeriod: min(max(configuration.interval.seconds, 5), 30), journalQueue: files)
         } catch {
             throw Self.failed(StartupError("the store's threads could not be started: \(error)", exitCode: 1), logger)
         }
@@ -80,10 +88,12 @@ package final class Daemon {
         ledger = UptimeLedger(domains: domains, maintenance: configuration.hosts.map(UptimeFeed.maintenance(of:)),
                               started: started)
         do {
-            let settings = HistorySettings(ladder: configuration.history, directory: configuration.stateDirectory + "/history",
+            var settings = HistorySettings(ladder: configuration.history, directory: configuration.stateDirectory + "/history",
                                            spoolLimit: Self.historySpoolLimit, grace: configuration.timeout.seconds + 1.5)
+            settings.closeLeeway = configuration.interval.seconds
             history = try HistoryWriter(store: MariaDBHistoryStore(configuration: configuration.database),
-                                        settings: settings, run: HistoryWriter.newRun(at: started), logger: logger)
+                                        settings: settings, run: HistoryWriter.newRun(at: started), logger: logger,
+                                        spoolQueue: files)
         } catch {
             throw Self.failed(StartupError(ConfigurationError("STATE_DIR", configuration.stateDirectory, "\(error)")), logger)
         }

@@ -4,7 +4,8 @@
 // every timer woke Dispatch's manager thread first and a worker after it. This thread sleeps in epoll_wait on an
 // eventfd (a block was queued while it slept) and a timerfd (its earliest timer is due); a timer set from another
 // thread moves the timerfd without waking it, so a timer costs one wake-up, when it fires. Timers with leeway
-// that fall due close together run in one wake-up.
+// that fall due close together run in one wake-up, and a timer allowed to run early runs in a wake-up the thread
+// has for other work shortly before its deadline, instead of waking it on its own.
 import Dispatch
 import Glibc
 import Synchronization
@@ -25,9 +26,11 @@ package final class ThreadQueue: Sendable {
         }
 
         /// Fires `seconds` from now (replacing any earlier schedule), then every `repeating` seconds if given.
-        /// `leeway`: how late it may fire, so that it shares a wake-up with other work.
-        package func schedule(after seconds: Double, repeating: Double? = nil, leeway: Double = 0) {
-            core.set(id, Core.Entry(after: seconds, leeway: leeway, period: repeating, handler: handler))
+        /// `leeway`: how late it may fire, so that it shares a wake-up with other work. `early`: how much sooner
+        /// it may fire when the thread is awake anyway (a repeating timer that did is next due a period after it
+        /// fired); it never wakes the thread before its deadline.
+        package func schedule(after seconds: Double, repeating: Double? = nil, leeway: Double = 0, early: Double = 0) {
+            core.set(id, Core.Entry(after: seconds, leeway: leeway, early: early, period: repeating, handler: handler))
         }
 
         /// Fires once, `seconds` from now, unless it is already set to fire sooner than that.
@@ -46,13 +49,16 @@ package final class ThreadQueue: Sendable {
         struct Entry {
             var deadline: MonotonicInstant
             var leeway: UInt64
+            var early: UInt64
             var period: UInt64?
             let handler: Block
 
             /// Due `seconds` from now, then every `period` seconds if given.
-            init(after seconds: Double, leeway: Double, period: Double? = nil, handler: @escaping Block) {
+            init(after seconds: Double, leeway: Double, early: Double = 0, period: Double? = nil,
+                 handler: @escaping Block) {
                 deadline = .after(seconds: seconds)
                 self.leeway = Core.nanoseconds(leeway)
+                self.early = Core.nanoseconds(early)
                 self.period = period.map { max(Core.nanoseconds($0), 1) }
                 self.handler = handler
             }
@@ -129,19 +135,20 @@ package final class ThreadQueue: Sendable {
             state.armed = next
         }
 
-        /// The queued blocks and the handlers of the timers due now, in deadline order (repeating ones are set for
-        /// their next period, others removed), and whether the queue is stopping.
+        /// The queued blocks and the handlers of the timers due now (or allowed to run early now), in deadline order
+        /// (repeating ones are set for their next period, others removed), and whether the queue is stopping.
         func takeWork() -> (blocks: [Block], due: [Block], stopping: Bool) {
             let now = MonotonicInstant.now()
             return state.withLock { state in
                 let blocks = state.blocks
                 state.blocks.removeAll(keepingCapacity: true)
                 var due: [(deadline: MonotonicInstant, handler: Block)] = []
-                for (id, entry) in state.timers where entry.deadline <= now {
+                for (id, entry) in state.timers where entry.deadline <= now.adding(nanoseconds: entry.early) {
                     due.append((entry.deadline, entry.handler))
                     if let period = entry.period {
                         var next = entry.deadline.adding(nanoseconds: period)
-                        if next <= now { next = now.adding(nanoseconds: period) }  // late by a period or more: no burst
+                        // Late by a period or more: no burst. Early: a period from now, so it keeps riding along.
+                        if next <= now || entry.deadline > now { next = now.adding(nanoseconds: period) }
                         state.timers[id]?.deadline = next
                     } else {
                         state.timers[id] = nil

@@ -71,6 +71,35 @@ import TestSupport
         #expect(fired.withLock { $0 } == ["first", "second"], "timers due together run in deadline order")
     }
 
+    /// A timer allowed to run early (the journal's alive mark) runs in a wake-up the thread has for a block shortly
+    /// before its deadline, and is next due a period after that, so it keeps riding along instead of waking the
+    /// thread on its own; with nothing else to wake the thread it still fires at its deadline, not before.
+    @Test func aTimerAllowedToRunEarlyRidesAWakeUpForOtherWork() throws {
+        let queue = try ThreadQueue(name: "tq-early")
+        let thread = try #require(Self.threadID(of: queue))
+        let fired = Mutex<[MonotonicInstant]>([])
+        let alive = queue.makeTimer { fired.withLock { $0.append(.now()) } }
+        let alone = Mutex<[MonotonicInstant]>([])
+        let lone = queue.makeTimer { alone.withLock { $0.append(.now()) } }
+        Thread.sleep(forTimeInterval: 0.1)
+        let start = MonotonicInstant.now()
+        alive.schedule(after: 0.8, repeating: 1.5, early: 0.7)
+        lone.schedule(after: 0.5, early: 0.45)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(alone.withLock { $0 }.isEmpty, "early, with nothing to wake the thread: not yet")
+        let before = try #require(Self.sleeps(thread))
+        queue.async {}  // the thread wakes for this block at 0.3 s: the alive timer (due at 0.8) runs with it
+        #expect(waitUntil(timeout: 5) { fired.withLock { $0.count } == 1 && alone.withLock { $0.count } == 1 })
+        let first = try #require(fired.withLock { $0.first }).seconds(since: start)
+        #expect(first < 0.7, "ran with the block at 0.3 s, not at its deadline (ran at \(first) s)")
+        Thread.sleep(forTimeInterval: 1.0)  // to 1.3 s: past the alive timer's first deadline, before its next
+        #expect(fired.withLock { $0.count } == 1, "next due a period after it ran, not at its old deadline")
+        #expect(Self.sleeps(thread) == before + 1, "the early timer cost no wake-up of its own")
+        #expect(waitUntil(timeout: 5) { fired.withLock { $0.count } == 2 })
+        let second = try #require(fired.withLock { $0.last }).seconds(since: start)
+        #expect(second >= 1.7, "alone, it waits for its deadline (ran at \(second) s)")
+    }
+
     @Test func repeatingTimersRepeatUntilCancelledAndSoonerWins() throws {
         let queue = try ThreadQueue(name: "tq-timers")
         let ticks = Atomic<Int>(0)

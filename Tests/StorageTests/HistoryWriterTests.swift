@@ -5,6 +5,7 @@ import History
 import Logging
 import Testing
 import Platform
+import TestSupport
 @testable import Storage
 
 @Suite struct HistoryWriterTests {
@@ -59,6 +60,36 @@ import Platform
             #expect(merged.sketch == want.sketch)
             #expect(row.run == 0 && row.sent == want.sent)
         }
+    }
+
+    /// A step due to close waits for the spool's next wake-up for pings (the next round's, at a 30 s interval),
+    /// so closing it costs no wake-up of its own; with no ping coming, it closes on its own `closeLeeway` late.
+    @Test func aClosingStepWaitsForTheNextPingsWakeUpAtMostItsLeeway() throws {
+        var settings = HistorySettings(ladder: HistoryLadder(step: 10), directory: Self.directory(), spoolLimit: 1 << 20,
+                                       grace: 0.2)
+        settings.closeLeeway = 2.5
+        let writer = try HistoryWriter(store: InMemoryHistoryStore(), settings: settings, run: 3,
+                                       logger: Logger(minimumLevel: .error))
+        writer.watch([(0, "a.test")])
+        writer.start()
+        func until(_ time: Double) { Thread.sleep(forTimeInterval: max(time - Date().timeIntervalSince1970, 0)) }
+        func now() -> Double { Date().timeIntervalSince1970 }
+        if now().truncatingRemainder(dividingBy: 10) > 8 { until((now() / 10).rounded(.up) * 10 + 0.1) }
+        let end = (now() / 10).rounded(.up) * 10  // the step of this ping ends then
+        writer.recorder.record(place: 0, sentAt: Date(), rttMilliseconds: 1.5)
+        // No ping comes after it: its step closes on its own, 0.2 + 2.5 s after its end.
+        until(end + 2.4)
+        #expect(writer.figures.rowsWritten == 0, "due 0.2 s after its end, it waits for pings up to its leeway")
+        #expect(waitUntil(timeout: 5) { writer.figures.rowsWritten == 1 })
+        #expect(now() - end < 4, "closed at its leeway's end (2.7 s after the step's)")
+        // A ping in the next step, then one a second after that step's end: it closes in that ping's wake-up.
+        writer.recorder.record(place: 0, sentAt: Date(), rttMilliseconds: 2.5)
+        until(end + 11)
+        #expect(writer.figures.rowsWritten == 1, "due 0.8 s ago, it waits for the next pings' wake-up")
+        writer.recorder.record(place: 0, sentAt: Date(), rttMilliseconds: 3.5)
+        #expect(waitUntil(timeout: 5) { writer.figures.rowsWritten == 2 })
+        #expect(now() - end - 10 < 2.2, "closed in the pings' wake-up, not at its leeway's end (2.7 s)")
+        _ = writer.flush(timeout: 2)
     }
 
     @Test func aRowWrittenAgainKeepsTheOneWithMorePings() throws {

@@ -16,17 +16,19 @@ extension HistoryWriter {
         scheduleSpool(spooling)
     }
 
-    /// The spool wakes when its oldest open step is due to close; pings arriving wake it sooner (`wakeSpool`).
+    /// The spool wakes when its oldest open step is due to close, or up to `closeLeeway` later: pings arriving
+    /// meanwhile wake it sooner (`whenFirstRecorded`), and that tick closes the step. At a 30 s interval a step
+    /// thus closes in the wake-up for the next round's pings, not in one of its own.
     func scheduleSpool(_ spooling: Spooling) {
         guard let oldest = spooling.spool.openSteps.first else { return }
         let due = Double(oldest + settings.ladder.step) + settings.grace - Date().timeIntervalSince1970
-        wakeSpool(spooling, in: max(due, 0))
+        wakeSpool(spooling, in: max(due, 0), leeway: max(settings.closeLeeway, Self.leeway))
     }
 
     /// Sets the spool's timer for `seconds` from now, unless it is set to fire sooner.
-    func wakeSpool(_ spooling: Spooling, in seconds: Double) {
+    func wakeSpool(_ spooling: Spooling, in seconds: Double, leeway: Double = HistoryWriter.leeway) {
         guard !spooling.stopped else { return }
-        spoolTimer.scheduleUnlessSooner(after: seconds, leeway: Self.leeway)
+        spoolTimer.scheduleUnlessSooner(after: seconds, leeway: leeway)
     }
 
     /// Appends the recorder's pings to their steps' files; those of closed steps are only counted.

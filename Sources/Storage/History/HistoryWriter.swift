@@ -1,7 +1,8 @@
-// The history writer, on two threads of its own (ThreadQueues). The spool queue, a tick (a quarter of a second)
-// after the first ping the recorder buffered, takes the pings and appends them to their steps' .pings files
-// (HistorySpool), and closes a step once it has ended and its last pings have had their timeout (`grace`), waking
-// for exactly that: the step's rows go to the database queue in memory. The database queue, with its own
+// The history writer, on two threads (ThreadQueues; the daemon's spool queue is the journal's too). The spool
+// queue, a tick (a quarter of a second) after the first ping the recorder buffered, takes the pings and appends
+// them to their steps' .pings files (HistorySpool), and closes a step once it has ended and its last pings have
+// had their timeout (`grace`), in the first such tick after that (`closeLeeway` later at most, then waking for
+// exactly that): the step's rows go to the database queue in memory. The database queue, with its own
 // connection, writes each closed step's rows in one transaction of batched statements (+Writing), then removes the
 // step's .pings file. The spool queue never waits for the database, so a slow or hanging database costs no ping.
 // While the database is away, closed steps wait on disk (.rows files, at most `spoolLimit` bytes; beyond, the
@@ -23,6 +24,9 @@ package struct HistorySettings: Equatable, Sendable {
     package var spoolLimit: Int
     /// Seconds after a step's end before it closes: the ping timeout and a margin.
     package var grace: Double
+    /// How much longer a step due to close may wait for the spool's next wake-up for pings (the daemon's
+    /// interval: the next round's), so that closing it costs no wake-up of its own (seconds).
+    package var closeLeeway: Double = 0
     /// How long after a ping it is written to the spool (seconds): a daemon killed with SIGKILL loses the pings
     /// of its last tick.
     package var tick: Double = 0.25
@@ -95,13 +99,15 @@ package final class HistoryWriter: Sendable {
     let backoff = Backoff(first: 0.5, maximum: 30)
 
     /// Opens the spool (this run's files) and reads what earlier runs left in it.
-    package init(store: sending any HistoryStore, settings: HistorySettings, run: Int64, logger: Logger) throws {
+    /// The spool runs on `spoolQueue`, or a thread of its own (`status-spool`).
+    package init(store: sending any HistoryStore, settings: HistorySettings, run: Int64, logger: Logger,
+                 spoolQueue: ThreadQueue? = nil) throws {
         let spool = try HistorySpool(directory: settings.directory, run: run, resolution: settings.ladder.step)
         var problems: [String] = []
         let left = try spool.recover(problems: &problems)
         for problem in problems { logger.warning("history_spool_damaged", ["detail": problem]) }
         if !left.isEmpty { logger.info("history_spool_replay", ["steps": left.count]) }
-        let spoolQueue = try ThreadQueue(name: "status-spool")
+        let spoolQueue = try spoolQueue ?? ThreadQueue(name: "status-spool")
         spooling = ThreadConfined(Spooling(spool), queue: spoolQueue)
         let session = Session(store: store)
         session.pending = left

@@ -1,6 +1,7 @@
-// The journal's own thread (a ThreadQueue): appends (fsynced) in the order the writer submitted them, marks
-// changes as written, the check ids, and the heartbeat in the alive file (every 5 s to 30 s, as the daemon's
-// interval). The writer asks `waitUntilAppended` before it writes a journaled change to the database, so a change
+// The journal's thread (a ThreadQueue, shared with the history's spool: both write STATE_DIR's files): appends
+// (fsynced) in the order the writer submitted them, marks changes as written, the check ids, and the heartbeat
+// in the alive file (every 5 s to 30 s, as the daemon's interval, written in a wake-up the thread has for other
+// work when one comes in the second half of the period). The writer asks `waitUntilAppended` before it writes a journaled change to the database, so a change
 // is on disk before the database has it: a crash between the two leaves it in the journal, never only in the
 // database's hands.
 import Foundation
@@ -20,11 +21,11 @@ final class JournalKeeper: Sendable {
     private let appendedThrough: Atomic<UInt64>
     private let logger: Logger
 
-    /// Throws if the journal's thread cannot be started.
-    init(_ journal: sending Journal, logger: Logger, alivePeriod: Double = 5) throws {
+    /// Runs on `queue`, or a thread of its own (`status-journal`). Throws if that thread cannot be started.
+    init(_ journal: sending Journal, logger: Logger, alivePeriod: Double = 5, queue: ThreadQueue? = nil) throws {
         self.logger = logger
         appendedThrough = Atomic(journal.lastSequence)
-        let queue = try ThreadQueue(name: "status-journal")
+        let queue = try queue ?? ThreadQueue(name: "status-journal")
         let files = ThreadConfined(Files(journal), queue: queue)
         self.files = files
         heartbeat = queue.makeTimer {
@@ -32,8 +33,10 @@ final class JournalKeeper: Sendable {
                 logger.error("state_dir_write_failed", ["reason": "\(error)"])
             }
         }
+        // Written early, in the second half of its period, when the thread wakes for other work then (the spool's
+        // append after each round): an idle daemon's alive mark costs no wake-up of its own.
         let period = max(alivePeriod, 1)
-        heartbeat.schedule(after: 0, repeating: period, leeway: period / 10)
+        heartbeat.schedule(after: 0, repeating: period, leeway: period / 10, early: period / 2)
     }
 
     deinit {

@@ -57,14 +57,15 @@ package final class StoreWriter: Sendable {
     /// `domains`: the configured hosts, registered first. `journal`: nil for no journal (unit tests).
     /// `batchInterval`: how long after the first of them the checks' latest pings are written (seconds). `historyWindow`: how many seconds
     /// of incidents and gaps the registration reads back. `alivePeriod`: how often the journal's alive mark is
-    /// refreshed (seconds). Changes may be submitted at once; nothing is written
-    /// before `start`. Throws if the store's or the journal's thread cannot be started.
+    /// refreshed (seconds). `journalQueue`: the journal's thread (one of its own if nil). Changes may be submitted
+    /// at once; nothing is written before `start`. Throws if the store's or the journal's thread cannot be started.
     package init(store: sending any Store, journal: sending Journal? = nil, domains: [String], logger: Logger,
-                 batchInterval: Double = 5, historyWindow: Double = 30 * 86_400, alivePeriod: Double = 5) throws {
+                 batchInterval: Double = 5, historyWindow: Double = 30 * 86_400, alivePeriod: Double = 5,
+                 journalQueue: ThreadQueue? = nil) throws {
         let recovered = journal?.recovered.changes ?? []
         state = Mutex(State(writes: PendingWrites(recovered: recovered), nextSequence: (journal?.lastSequence ?? 0) + 1))
         if let journal {
-            self.journal = try JournalKeeper(journal, logger: logger, alivePeriod: alivePeriod)
+            self.journal = try JournalKeeper(journal, logger: logger, alivePeriod: alivePeriod, queue: journalQueue)
         } else {
             self.journal = nil
         }
