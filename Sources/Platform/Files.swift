@@ -74,13 +74,16 @@ package enum Files {
         } catch let error as SystemError where error.errno == ENOENT {
             return false
         }
-        var chunk = [UInt8](repeating: 0, count: max(size, 1))
+        // No larger than the file, and not zeroed: a step's file at an idle daemon is a few hundred bytes, and a
+        // 64 KiB buffer was fresh heap pages faulted in (and the heap's top given back) at every step's close.
+        var info = stat()
+        let fileSize = fstat(fd.rawValue, &info) == 0 ? Int(info.st_size) : size
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: max(min(size, fileSize + 1), 1), alignment: 8)
+        defer { chunk.deallocate() }
         while true {
-            let count = try chunk.withUnsafeMutableBytes { buffer in
-                try syscall("read(\(path))") { Glibc.read(fd.rawValue, buffer.baseAddress, buffer.count) }
-            }
+            let count = try syscall("read(\(path))") { Glibc.read(fd.rawValue, chunk.baseAddress, chunk.count) }
             if count == 0 { return true }
-            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+            try body(UnsafeRawBufferPointer(rebasing: chunk[0..<count]))
         }
     }
 

@@ -47,6 +47,8 @@ package final class ThreadQueue: Sendable {
     /// What the thread holds: its work and its descriptors, not the ThreadQueue, so that releasing that ends it.
     fileprivate final class Core: Sendable {
         struct Entry {
+            /// The timer's id (set when it is set).
+            var id: UInt64 = 0
             var deadline: MonotonicInstant
             var leeway: UInt64
             var early: UInt64
@@ -66,7 +68,8 @@ package final class ThreadQueue: Sendable {
 
         struct State {
             var blocks: [Block] = []
-            var timers: [UInt64: Entry] = [:]
+            /// A queue has a few timers: an array, scanned, costs a waking thread less than a dictionary.
+            var timers: [Entry] = []
             var nextTimerID: UInt64 = 0
             /// What the timerfd is set to.
             var armed: MonotonicInstant?
@@ -107,11 +110,23 @@ package final class ThreadQueue: Sendable {
 
         func set(_ id: UInt64, _ entry: Entry?, unlessSooner: Bool = false) {
             state.withLock { state in
-                if unlessSooner, let entry, let set = state.timers[id],
-                   set.deadline.adding(nanoseconds: set.leeway) <= entry.deadline.adding(nanoseconds: entry.leeway) {
+                let index = state.timers.firstIndex { $0.id == id }
+                if unlessSooner, let entry, let index, state.timers[index].deadline.adding(nanoseconds: state.timers[index].leeway)
+                    <= entry.deadline.adding(nanoseconds: entry.leeway) {
                     return
                 }
-                state.timers[id] = entry
+                switch (entry, index) {
+                case (var entry?, let index?):
+                    entry.id = id
+                    state.timers[index] = entry
+                case (var entry?, nil):
+                    entry.id = id
+                    state.timers.append(entry)
+                case (nil, let index?):
+                    state.timers.remove(at: index)
+                case (nil, nil):
+                    return
+                }
                 rearm(&state)
             }
         }
@@ -123,7 +138,7 @@ package final class ThreadQueue: Sendable {
 
         /// Sets the timerfd for the timer that must run first (its deadline plus its leeway), if that changed.
         func rearm(_ state: inout State) {
-            let next = state.timers.values.lazy.map { $0.deadline.adding(nanoseconds: $0.leeway) }.min()
+            let next = state.timers.lazy.map { $0.deadline.adding(nanoseconds: $0.leeway) }.min()
             guard next != state.armed else { return }
             // A timerfd that has fired is disarmed already: no call to say so again.
             if next == nil, let armed = state.armed, armed <= MonotonicInstant.now() {
@@ -140,22 +155,31 @@ package final class ThreadQueue: Sendable {
         func takeWork() -> (blocks: [Block], due: [Block], stopping: Bool) {
             let now = MonotonicInstant.now()
             return state.withLock { state in
-                let blocks = state.blocks
-                state.blocks.removeAll(keepingCapacity: true)
+                var blocks: [Block] = []
+                if !state.blocks.isEmpty { swap(&blocks, &state.blocks) }
                 var due: [(deadline: MonotonicInstant, handler: Block)] = []
-                for (id, entry) in state.timers where entry.deadline <= now.adding(nanoseconds: entry.early) {
+                var index = 0
+                while index < state.timers.count {
+                    let entry = state.timers[index]
+                    guard entry.deadline <= now.adding(nanoseconds: entry.early) else {
+                        index += 1
+                        continue
+                    }
                     due.append((entry.deadline, entry.handler))
                     if let period = entry.period {
                         var next = entry.deadline.adding(nanoseconds: period)
                         // Late by a period or more: no burst. Early: a period from now, so it keeps riding along.
                         if next <= now || entry.deadline > now { next = now.adding(nanoseconds: period) }
-                        state.timers[id]?.deadline = next
+                        state.timers[index].deadline = next
+                        index += 1
                     } else {
-                        state.timers[id] = nil
+                        state.timers.remove(at: index)
                     }
                 }
-                if !due.isEmpty { rearm(&state) }
-                return (blocks, due.sorted { $0.deadline < $1.deadline }.map(\.handler), state.stopping)
+                guard !due.isEmpty else { return (blocks, [], state.stopping) }
+                rearm(&state)
+                if due.count > 1 { due.sort { $0.deadline < $1.deadline } }
+                return (blocks, due.map(\.handler), state.stopping)
             }
         }
 

@@ -154,4 +154,18 @@ import TestSupport
         try HistorySpool.remove(spilled, in: directory)
         #expect(try files().isEmpty)
     }
+
+    /// A step's file larger than one read (64 KiB) comes back whole: every ping counted once.
+    @Test func aStepFileOfSeveralReadsIsReadWhole() throws {
+        let spool = try HistorySpool(directory: Self.directory(), run: 1, resolution: 60)
+        try spool.watch((0..<3).map { ($0, "h\($0).test") })
+        let step: Int64 = 1_796_180_400
+        var bytes: [UInt8] = []
+        for index in 0..<20_001 { HistorySpool.record(place: index % 3, rttMilliseconds: index % 7 == 0 ? nil : 2, into: &bytes) }
+        try spool.append(step: step, bytes)
+        let rows = try #require(try spool.close(step: step)?.rows)
+        #expect(rows.rows.map(\.sent) == [6667, 6667, 6667])
+        let replies = rows.rows.compactMap { PingRollup(encoded: $0.rollup)?.replies }.reduce(0, +)
+        #expect(replies == (0..<20_001).filter { $0 % 7 != 0 }.count)
+    }
 }
