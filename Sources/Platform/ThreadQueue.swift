@@ -111,9 +111,11 @@ package final class ThreadQueue: Sendable {
         func set(_ id: UInt64, _ entry: Entry?, unlessSooner: Bool = false) {
             state.withLock { state in
                 let index = state.timers.firstIndex { $0.id == id }
-                if unlessSooner, let entry, let index, state.timers[index].deadline.adding(nanoseconds: state.timers[index].leeway)
-                    <= entry.deadline.adding(nanoseconds: entry.leeway) {
-                    return
+                if unlessSooner, let entry, let index {
+                    let set = state.timers[index]
+                    if set.deadline.adding(nanoseconds: set.leeway) <= entry.deadline.adding(nanoseconds: entry.leeway) {
+                        return
+                    }
                 }
                 switch (entry, index) {
                 case (var entry?, let index?):

@@ -161,7 +161,9 @@ import TestSupport
         try spool.watch((0..<3).map { ($0, "h\($0).test") })
         let step: Int64 = 1_796_180_400
         var bytes: [UInt8] = []
-        for index in 0..<20_001 { HistorySpool.record(place: index % 3, rttMilliseconds: index % 7 == 0 ? nil : 2, into: &bytes) }
+        for index in 0..<20_001 {
+            HistorySpool.record(place: index % 3, rttMilliseconds: index % 7 == 0 ? nil : 2, into: &bytes)
+        }
         try spool.append(step: step, bytes)
         let rows = try #require(try spool.close(step: step)?.rows)
         #expect(rows.rows.map(\.sent) == [6667, 6667, 6667])

@@ -1,9 +1,9 @@
 // The journal's thread (a ThreadQueue, shared with the history's spool: both write STATE_DIR's files): appends
 // (fsynced) in the order the writer submitted them, marks changes as written, the check ids, and the heartbeat
 // in the alive file (every 5 s to 30 s, as the daemon's interval, written in a wake-up the thread has for other
-// work when one comes in the second half of the period). The writer asks `waitUntilAppended` before it writes a journaled change to the database, so a change
-// is on disk before the database has it: a crash between the two leaves it in the journal, never only in the
-// database's hands.
+// work when one comes in the second half of the period). The writer asks `waitUntilAppended` before it writes a
+// journaled change to the database, so a change is on disk before the database has it: a crash between the two
+// leaves it in the journal, never only in the database's hands.
 import Foundation
 import Logging
 import Platform
