@@ -1,5 +1,7 @@
 // The pinger: one ICMP socket per address family for every host, replies and ICMP errors matched to pings
-// through the sequence map, RTT from the kernel's receive timestamp, and timeouts from one deadline timer.
+// through the sequence map, RTT from the kernel's receive timestamp, and timeouts from one deadline timer (a
+// timerfd that Dispatch watches like a socket: moving it is one system call on the ping queue, where a Dispatch
+// timer's every schedule wakes Dispatch's manager thread, twice a slot when all replies come in).
 // Everything runs on the queue it is given (the ping queue), and the pinger is used only there: it is not
 // Sendable, so the compiler keeps it off other threads. The per-ping path allocates nothing: results go to one
 // handler by the caller's tag, the echo is written into one reusable buffer, and replies are decoded where the
@@ -31,7 +33,9 @@ package final class Pinger: Pinging {
     var map = SequenceMap()
     private var packet = [UInt8](repeating: 0, count: ICMPPacket.echoRequestLength)
     private var deadlines = DeadlineQueue()
-    private let timer: DispatchSourceTimer
+    /// The nearest timeout's deadline, and the source that runs `expireDue` when it has passed.
+    private let alarm: TimerFD
+    private let alarmSource: DispatchSourceRead
     private var timerArmedFor: MonotonicInstant?
     /// Results that must not be handed over inside `ping` (it failed at once), delivered by `deferredSource`.
     private var deferred: [(PingTag, PingResult)] = []
@@ -45,7 +49,8 @@ package final class Pinger: Pinging {
     package init(queue: DispatchQueue, timeout: Double, hostCount: Int = 0, logger: Logger) throws {
         self.timeoutNanoseconds = UInt64(max(timeout, 0.001) * 1e9)
         self.logger = logger
-        self.timer = DispatchSource.makeTimerSource(queue: queue)
+        self.alarm = try TimerFD()
+        self.alarmSource = DispatchSource.makeReadSource(fileDescriptor: alarm.fd.rawValue, queue: queue)
         self.deferredSource = DispatchSource.makeUserDataAddSource(queue: queue)
         var firstError: Error?
         for family in [ICMPFamily.v4, .v6] {
@@ -66,8 +71,8 @@ package final class Pinger: Pinging {
             }
         }
         if sockets.allSatisfy({ $0 == nil }), let firstError { throw firstError }
-        timer.setEventHandler { [weak self] in self?.expireDue() }
-        timer.resume()
+        alarmSource.setEventHandler { [weak self] in self?.expireDue() }
+        alarmSource.resume()
         deferredSource.setEventHandler { [weak self] in self?.deliverDeferred() }
         deferredSource.resume()
         for case let socket? in sockets {
@@ -153,7 +158,8 @@ package final class Pinger: Pinging {
     package func close() {
         for source in readSources { source.cancel() }
         readSources.removeAll()
-        timer.cancel()
+        alarmSource.cancel()
+        alarm.fd.close()
         deferredSource.cancel()
         for case let socket? in sockets { socket.fd.close() }
         sockets = [nil, nil]
@@ -165,8 +171,17 @@ package final class Pinger: Pinging {
         guard let head = deadlines.first else { return }
         if let armed = timerArmedFor, armed <= head.deadline, armed > MonotonicInstant.now() { return }
         timerArmedFor = head.deadline
-        let wait = head.deadline.nanoseconds(since: .now())
-        timer.schedule(deadline: .now() + .nanoseconds(Int(wait)), leeway: .milliseconds(1))
+        setAlarm(head.deadline)
+    }
+
+    private func setAlarm(_ deadline: MonotonicInstant?) {
+        do {
+            try alarm.set(deadline)
+        } catch {
+            // Only an invalid descriptor or time fails; the next ping tries again.
+            timerArmedFor = nil
+            logger.error("ping_timer", ["reason": "\(error)"])
+        }
     }
 
     /// Every ping sent has its answer: the deadlines left have nothing to expire, and the timer need not fire.
@@ -174,10 +189,11 @@ package final class Pinger: Pinging {
         guard map.pendingCount == 0, !deadlines.isEmpty else { return }
         deadlines.removeAll()
         timerArmedFor = nil
-        timer.schedule(deadline: .distantFuture)
+        setAlarm(nil)
     }
 
     private func expireDue() {
+        alarm.drain()
         timerArmedFor = nil
         for entry in deadlines.popExpired(now: .now()) {
             guard let slot = map.expire(entry.sequence, sentAt: entry.sentAt) else { continue }
