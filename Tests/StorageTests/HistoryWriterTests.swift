@@ -92,6 +92,31 @@ import TestSupport
         _ = writer.flush(timeout: 2)
     }
 
+    /// Once a pass has merged what was due, the next ones ask the database nothing until a window can be due by
+    /// what it read (another probe's merging only leaves less to do); one that may have something to do reads again.
+    @Test func aMaintenancePassWithNothingDueAsksTheDatabaseNothing() throws {
+        let store = InMemoryHistoryStore()
+        _ = try store.checkIDs(domains: ["a.test"])
+        let settings = HistorySettings(ladder: HistoryLadder(step: 60), directory: Self.directory(), spoolLimit: 1 << 20,
+                                       grace: 1)
+        let writer = try HistoryWriter(store: store, settings: settings, run: 3, logger: Logger(minimumLevel: .error))
+        func pass() { writer.session.sync { session in writer.maintainIfDue(session, early: 3600) } }
+        pass()
+        #expect(store.progressReads.load(ordering: .relaxed) == 1, "the first pass reads where merging stands")
+        let merged = try store.historyProgress()
+        #expect(merged[3600] != nil && merged[86_400] != nil)
+        pass()
+        pass()
+        #expect(store.progressReads.load(ordering: .relaxed) == 2, "nothing due: no read (one above, by the test)")
+        // As if an hour had passed since the last reading: a window may be due, so the pass reads again.
+        writer.session.sync { session in session.progress?[3600] = (merged[3600] ?? 0) - 7200 }
+        pass()
+        #expect(store.progressReads.load(ordering: .relaxed) == 3)
+        #expect(try store.historyProgress() == merged, "the database said the hours were merged: nothing to redo")
+        pass()
+        #expect(store.progressReads.load(ordering: .relaxed) == 4, "read back once more by the test, not by a pass")
+    }
+
     @Test func aRowWrittenAgainKeepsTheOneWithMorePings() throws {
         let store = InMemoryHistoryStore()
         let full = HistoryRow(checkID: 1, resolution: 60, stepStart: 0, run: 1, sent: 60, rollup: [1])

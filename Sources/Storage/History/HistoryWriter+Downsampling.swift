@@ -20,14 +20,17 @@ extension HistoryWriter {
         do {
             let behind = try merge(session)
             session.nextMaintenance = MonotonicInstant.after(seconds: behind ? 1 : settings.maintenanceInterval)
+            session.maintenanceLeeway = behind ? Self.leeway : settings.maintenanceInterval
             if now >= session.nextExpiry {
                 try expire(session)
                 session.nextExpiry = MonotonicInstant.after(seconds: 10 * settings.maintenanceInterval)
             }
         } catch StoreError.unavailable(let reason) {
+            session.progress = nil
             failedAttempt(reason, session)
             session.nextMaintenance = MonotonicInstant.after(seconds: settings.maintenanceInterval)
         } catch {
+            session.progress = nil
             logger.error("history_maintenance_failed", ["reason": "\(error)"])
             session.nextMaintenance = MonotonicInstant.after(seconds: settings.maintenanceInterval)
         }
@@ -41,11 +44,13 @@ extension HistoryWriter {
             session.migrated = true
         }
         let levels = settings.ladder.levels
-        var progress = try store.historyProgress()
         // The oldest step whose rows may still be on their way: this run's open steps, the spool's, the current one.
         let current = HistoryQuery.floor(Int64(Date().timeIntervalSince1970), levels[0].seconds)
         let open = state.withLock { $0.oldestOpenStep }
         let unwritten = ([current] + (open.map { [$0] } ?? []) + session.pending.map(\.stepStart)).min() ?? current
+        if let cached = session.progress, !anyWindowDue(cached, unwritten: unwritten) { return false }
+        session.progress = nil
+        var progress = try store.historyProgress()
         var checks: [Int64]?
         var windows = 0
         for level in 1..<levels.count {
@@ -64,6 +69,20 @@ extension HistoryWriter {
                 windows += 1
             }
             progress[seconds] = through
+        }
+        session.progress = progress
+        return false
+    }
+
+    /// Whether `progress` leaves a window of some coarser level whole and not merged (as `merge` would find it).
+    func anyWindowDue(_ progress: [Int64: Int64], unwritten: Int64) -> Bool {
+        let levels = settings.ladder.levels
+        for level in 1..<levels.count {
+            let seconds = levels[level].seconds
+            let whole = level == 1 ? unwritten : (progress[levels[level - 1].seconds] ?? .min)
+            let limit = HistoryQuery.floor(whole, seconds)
+            guard let through = progress[seconds] else { return true }
+            if through + seconds <= limit { return true }
         }
         return false
     }

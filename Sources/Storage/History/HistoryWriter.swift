@@ -82,7 +82,13 @@ package final class HistoryWriter: Sendable {
         var failures = 0
         var retryAt: MonotonicInstant?
         var nextMaintenance = MonotonicInstant.after(seconds: 5)
+        /// How late the database timer may run the next pass (seconds): a whole maintenance interval once the
+        /// passes are caught up, so that the next pass waits for the next step's write instead of waking the thread.
+        var maintenanceLeeway = HistoryWriter.leeway
         var nextExpiry = MonotonicInstant.after(seconds: 30)
+        /// `history_progress` as of the last pass, or nil to read it: while it says no window can be due yet,
+        /// a pass reads nothing (other probes only move it forward, which leaves even less to do).
+        var progress: [Int64: Int64]?
         init(store: sending any HistoryStore) { self.store = store }
     }
 
@@ -212,8 +218,12 @@ package final class HistoryWriter: Sendable {
     func scheduleDatabaseTick(_ session: Session) {
         let now = MonotonicInstant.now()
         var next = session.nextMaintenance
-        if let retryAt = session.retryAt { next = min(next, retryAt) }
-        databaseTimer.schedule(after: max(next.seconds(since: now), 1), leeway: Self.leeway)
+        var leeway = session.maintenanceLeeway
+        if let retryAt = session.retryAt, retryAt < next {
+            next = retryAt
+            leeway = Self.leeway
+        }
+        databaseTimer.schedule(after: max(next.seconds(since: now), 1), leeway: leeway)
     }
 
     /// Drops the oldest closed steps while the spool holds more than its limit.

@@ -19,6 +19,8 @@ package final class InMemoryHistoryStore: HistoryStore, Sendable {
     private let tables = Mutex(Tables())
     /// When set, every call fails as if the database were down.
     package let unavailable = Atomic<Bool>(false)
+    /// How many times `historyProgress` was asked, for tests.
+    package let progressReads = Atomic<Int>(0)
 
     package init() {}
 
@@ -80,6 +82,7 @@ package final class InMemoryHistoryStore: HistoryStore, Sendable {
 
     package func historyProgress() throws -> [Int64: Int64] {
         try check()
+        progressReads.add(1, ordering: .relaxed)
         return tables.withLock { $0.progress }
     }
 
