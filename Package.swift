@@ -70,6 +70,8 @@ let package = Package(
         .testTarget(name: "UptimeTests", dependencies: ["Uptime", "Storage"]),
         .testTarget(name: "HistoryTests", dependencies: ["History"]),
         .testTarget(name: "ConsensusTests", dependencies: ["Consensus"]),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Storage", "Monitor", "Consensus", "Platform", "Logging",
+                                                    "TestSupport"]),
         .testTarget(name: "HostFileTests", dependencies: ["HostFile", "Monitor", "Encoding", "Platform"]),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "Platform", "Logging", "TestSupport"]),
         .testTarget(name: "APITests", dependencies: ["API", "Consensus", "HTTP", "ICMP", "Monitor", "Storage", "Uptime", "Encoding", "Logging",

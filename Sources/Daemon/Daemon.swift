@@ -69,18 +69,24 @@ package final class Daemon {
         let domains = configuration.hosts.map(\.domain)
         // STATE_DIR's writers share a thread: the journal's alive mark rides the history spool's wake-up after each
         // round instead of waking a thread of its own.
+        // The store's writer and the probes' coordinator share a thread too: a lone probe's heartbeat rides the
+        // store's batch of latest pings after each round (each keeps its own database connection).
         let files: ThreadQueue
+        let database: ThreadQueue
         do {
             files = try ThreadQueue(name: "status-files")
+            database = try ThreadQueue(name: "status-database")
         } catch {
-            throw Self.failed(StartupError("the files' thread could not be started: \(error)", exitCode: 1), logger)
+            throw Self.failed(StartupError("the files' or the database's thread could not be started: \(error)",
+                                           exitCode: 1), logger)
         }
         // The alive mark's period follows the interval (5 s to 30 s): a crash's gap is known to within a ping.
         do {
             writer = try StoreWriter(store: MariaDBStore(configuration: configuration.database, logger: logger),
                                      journal: journal, domains: domains, logger: logger,
                                      historyWindow: UptimeCalculation.longestWindow,
-                                     alivePeriod: min(max(configuration.interval.seconds, 5), 30), journalQueue: files)
+                                     alivePeriod: min(max(configuration.interval.seconds, 5), 30), journalQueue: files,
+                                     queue: database)
         } catch {
             throw Self.failed(StartupError("the store's threads could not be started: \(error)", exitCode: 1), logger)
         }
@@ -121,7 +127,8 @@ package final class Daemon {
             coordinator = try ProbeCoordinator(settings: configuration.probe, version: Self.version,
                                                interval: configuration.interval.seconds,
                                                database: configuration.database, board: board, roster: roster,
-                                               notifier: webhooks, logger: logger) { [ledger] domain, down, up in
+                                               notifier: webhooks, logger: logger,
+                                               queue: database) { [ledger] domain, down, up in
                 if let up {
                     ledger.recordClosed(domain: domain, upDetection: up)
                 } else {

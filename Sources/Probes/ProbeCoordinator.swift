@@ -1,5 +1,6 @@
 // Several probes, one truth. Once a second (while alone, every `aloneHeartbeatSeconds`), on a thread (a
-// ThreadQueue) and a database connection of its own, this probe
+// ThreadQueue, which the daemon shares with the store's writer: a lone probe's tick rides the store's wake-up
+// after each round) and a database connection of its own, this probe
 //   1. writes its heartbeat and the views of its hosts that changed (all of them every 10 s, for the RTT and
 //      loss the others show),
 //   2. reads every probe, every view and the ongoing incidents,
@@ -69,9 +70,10 @@ package final class ProbeCoordinator: Sendable {
         init(store: MariaDBProbeStore) { self.store = store }
     }
 
+    /// `queue`: the thread to work on (one of its own if nil).
     package init(settings: ProbeSettings, version: String, interval: Double, database: DatabaseConfiguration,
                  board: StatusBoard, roster: ProbeRoster, notifier: WebhookNotifier?, logger: Logger,
-                 onIncident: @escaping IncidentSink) throws {
+                 queue: ThreadQueue? = nil, onIncident: @escaping IncidentSink) throws {
         self.settings = settings
         self.version = version
         self.intervalMilliseconds = Int64((interval * 1000).rounded())
@@ -80,7 +82,7 @@ package final class ProbeCoordinator: Sendable {
         self.notifier = notifier
         self.logger = logger
         self.onIncident = onIncident
-        let queue = try ThreadQueue(name: "status-probes")
+        let queue = try queue ?? ThreadQueue(name: "status-probes")
         state = ThreadConfined(State(store: MariaDBProbeStore(configuration: database)), queue: queue)
         let owner = WeakReference<ProbeCoordinator>()
         timer = queue.makeTimer {
@@ -142,7 +144,7 @@ package final class ProbeCoordinator: Sendable {
                 state.migrated = true
             }
             if alone {
-                if state.lastHeartbeat.map({ MonotonicInstant.now().seconds(since: $0) >= aloneHeartbeatSeconds - 0.5 }) ?? true {
+                if state.lastHeartbeat.map({ MonotonicInstant.now().seconds(since: $0) >= aloneEarliest }) ?? true {
                     try state.store.heartbeat(name: settings.name, version: version,
                                               intervalMilliseconds: intervalMilliseconds, hosts: board.count)
                     state.lastHeartbeat = .now()
@@ -179,12 +181,19 @@ package final class ProbeCoordinator: Sendable {
     /// Ticks every second while other probes are live or a host is still shared, every `aloneHeartbeatSeconds`
     /// alone: the timer itself is rescheduled, so a lone daemon's coordinator wakes once in 30 s at the default
     /// interval, not every second to do nothing.
+    /// Alone, a tick may run up to `aloneHeartbeatSeconds - aloneEarliest` early, in a wake-up the thread has for
+    /// the store (its batch of latest pings after each round), instead of waking the thread on its own; so the
+    /// heartbeats are 1/6 to 1 1/10 of `aloneHeartbeatSeconds` apart (after one that ran on its own, the next rides).
     private func pace(_ state: State) {
-        let period = state.sharedIDs.isEmpty && !state.othersLive ? aloneHeartbeatSeconds : Self.period
+        let alone = state.sharedIDs.isEmpty && !state.othersLive
+        let period = alone ? aloneHeartbeatSeconds : Self.period
         guard period != state.period else { return }
         state.period = period
-        timer.schedule(after: period, repeating: period, leeway: period / 10)
+        timer.schedule(after: period, repeating: period, leeway: period / 10, early: alone ? period - aloneEarliest : 0)
     }
+
+    /// The shortest time between two lone ticks (seconds).
+    var aloneEarliest: Double { aloneHeartbeatSeconds / 6 }
 
     /// This probe's own view of a host, from the board; nil before its first ping.
     func view(of host: HostStatus) -> ProbeView? {

@@ -24,8 +24,8 @@ def test_threads_are_named_as_the_readme_says(binary, lab, database):
             with open(f"/proc/{pid}/task/{task}/comm") as f:
                 names.append(f.read().strip())
         loops = min(os.cpu_count() or 1, 16)
-        expected = {f"status-http-{n}" for n in range(loops)} | {"status-log", "status-store", "status-files",
-                                                                   "status-history", "status-probes"}
+        expected = {f"status-http-{n}" for n in range(loops)} | {"status-log", "status-database", "status-files",
+                                                                   "status-history"}
         assert expected <= set(names), names
         assert sum(1 for name in names if name.startswith("status-http-")) == loops, names
         print(f"\nfigure: threads {sorted(names)}")

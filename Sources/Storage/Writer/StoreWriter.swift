@@ -1,5 +1,5 @@
-// The store's own thread (a ThreadQueue): every database call runs here, never on a timer queue or an event
-// loop. Changes are applied in the order they were submitted; while the database is unavailable the head change
+// The store's thread (a ThreadQueue, which the daemon shares with the probes' coordinator): every database call
+// runs here, never on a timer queue or an event loop. Changes are applied in the order they were submitted; while the database is unavailable the head change
 // is retried with capped, jittered exponential back-off and the rest wait behind it, so nothing is reordered or
 // dropped.
 //
@@ -57,11 +57,12 @@ package final class StoreWriter: Sendable {
     /// `domains`: the configured hosts, registered first. `journal`: nil for no journal (unit tests).
     /// `batchInterval`: how long after the first of them the checks' latest pings are written (seconds). `historyWindow`: how many seconds
     /// of incidents and gaps the registration reads back. `alivePeriod`: how often the journal's alive mark is
-    /// refreshed (seconds). `journalQueue`: the journal's thread (one of its own if nil). Changes may be submitted
-    /// at once; nothing is written before `start`. Throws if the store's or the journal's thread cannot be started.
+    /// refreshed (seconds). `journalQueue`: the journal's thread, and `queue` the store's (each one of its own if
+    /// nil). Changes may be submitted at once; nothing is written before `start`. Throws if the store's or the
+    /// journal's thread cannot be started.
     package init(store: sending any Store, journal: sending Journal? = nil, domains: [String], logger: Logger,
                  batchInterval: Double = 5, historyWindow: Double = 30 * 86_400, alivePeriod: Double = 5,
-                 journalQueue: ThreadQueue? = nil) throws {
+                 journalQueue: ThreadQueue? = nil, queue: ThreadQueue? = nil) throws {
         let recovered = journal?.recovered.changes ?? []
         state = Mutex(State(writes: PendingWrites(recovered: recovered), nextSequence: (journal?.lastSequence ?? 0) + 1))
         if let journal {
@@ -69,7 +70,7 @@ package final class StoreWriter: Sendable {
         } else {
             self.journal = nil
         }
-        let queue = try ThreadQueue(name: "status-store")
+        let queue = try queue ?? ThreadQueue(name: "status-store")
         session = ThreadConfined(Session(store), queue: queue)
         self.domains = domains
         self.logger = logger
