@@ -12,6 +12,12 @@ extension HistoryWriter {
     static let windowsPerPass = 6
     static let checksPerBatch = 500
 
+    /// How early a pass may run in a step's write: nine tenths of a step (or of the interval, if shorter), so that
+    /// each pass falls in the last step's write before it is due and passes stay about an interval apart.
+    static func maintenanceEarly(_ settings: HistorySettings) -> Double {
+        0.9 * min(settings.maintenanceInterval, Double(settings.ladder.step))
+    }
+
     /// Runs a maintenance pass if one is due, or due within `early` seconds: a pass that falls due soon after a
     /// step is written runs in that wake-up rather than in one of its own.
     func maintainIfDue(_ session: Session, early: Double = 0) {

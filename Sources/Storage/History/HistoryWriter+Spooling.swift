@@ -60,11 +60,11 @@ extension HistoryWriter {
                     enforceLimit(session)
                     guard session.retryAt == nil else { return spill(session) }
                     drain(session)
-                    // The maintenance pass due in the next interval runs now, while the thread is awake for the
-                    // step: at the default 1-minute step it never wakes the thread on its own (its timer may run a
-                    // whole interval late, and a step's write comes first).
+                    // A maintenance pass due before the next step's write runs now, while the thread is awake for
+                    // this one: it never wakes the thread on its own while steps are written at least once an
+                    // interval (its timer may run a whole interval late, and a step's write comes first).
                     guard session.pending.isEmpty else { return }
-                    maintainIfDue(session, early: settings.maintenanceInterval)
+                    maintainIfDue(session, early: Self.maintenanceEarly(settings))
                     scheduleDatabaseTick(session)
                 }
             }
