@@ -97,8 +97,8 @@ import TestSupport
     @Test func aMaintenancePassWithNothingDueAsksTheDatabaseNothing() throws {
         let store = InMemoryHistoryStore()
         _ = try store.checkIDs(domains: ["a.test"])
-        let settings = HistorySettings(ladder: HistoryLadder(step: 60), directory: Self.directory(), spoolLimit: 1 << 20,
-                                       grace: 1)
+        let settings = HistorySettings(ladder: HistoryLadder(step: 60), directory: Self.directory(),
+                                       spoolLimit: 1 << 20, grace: 1)
         let writer = try HistoryWriter(store: store, settings: settings, run: 3, logger: Logger(minimumLevel: .error))
         func pass() { writer.session.sync { session in writer.maintainIfDue(session, early: 3600) } }
         pass()

@@ -1,7 +1,7 @@
 // The store's thread (a ThreadQueue, which the daemon shares with the probes' coordinator): every database call
-// runs here, never on a timer queue or an event loop. Changes are applied in the order they were submitted; while the database is unavailable the head change
-// is retried with capped, jittered exponential back-off and the rest wait behind it, so nothing is reordered or
-// dropped.
+// runs here, never on a timer queue or an event loop. Changes are applied in the order they were submitted; while
+// the database is unavailable the head change is retried with capped, jittered exponential back-off and the rest
+// wait behind it, so nothing is reordered or dropped.
 //
 // Nothing lost: every change but a plain ping is appended to the journal (fsynced, on the journal's queue)
 // before it is written to the database — the writer waits for the append — and marked done after; changes an
