@@ -12,21 +12,21 @@ extension HistoryWriter {
     static let windowsPerPass = 6
     static let checksPerBatch = 500
 
-    /// How early a pass may run in a step's write: nine tenths of a step (or of the interval, if shorter), so that
-    /// each pass falls in the last step's write before it is due and passes stay about an interval apart.
+    /// How early a pass may run in a step's write (the database timer's allowance): nine tenths of a step (or of the
+    /// interval, if shorter), so that each pass falls in the step write nearest before it is due, or the first
+    /// after, and passes stay about an interval apart.
     static func maintenanceEarly(_ settings: HistorySettings) -> Double {
         0.9 * min(settings.maintenanceInterval, Double(settings.ladder.step))
     }
 
-    /// Runs a maintenance pass if one is due, or due within `early` seconds: a pass that falls due soon after a
-    /// step is written runs in that wake-up rather than in one of its own.
+    /// Runs a maintenance pass if one is due, or due within `early` seconds (the database timer ran early).
     func maintainIfDue(_ session: Session, early: Double = 0) {
         let now = MonotonicInstant.now()
         guard MonotonicInstant.after(seconds: early) >= session.nextMaintenance else { return }
         do {
             let behind = try merge(session)
             session.nextMaintenance = MonotonicInstant.after(seconds: behind ? 1 : settings.maintenanceInterval)
-            session.maintenanceLeeway = behind ? Self.leeway : settings.maintenanceInterval
+            session.caughtUp = !behind
             if now >= session.nextExpiry {
                 try expire(session)
                 session.nextExpiry = MonotonicInstant.after(seconds: 10 * settings.maintenanceInterval)

@@ -60,11 +60,9 @@ extension HistoryWriter {
                     enforceLimit(session)
                     guard session.retryAt == nil else { return spill(session) }
                     drain(session)
-                    // A maintenance pass due before the next step's write runs now, while the thread is awake for
-                    // this one: it never wakes the thread on its own while steps are written at least once an
-                    // interval (its timer may run a whole interval late, and a step's write comes first).
+                    // A maintenance pass due soon runs after this block, in the same wake-up: the database timer
+                    // may run early (scheduleDatabaseTick).
                     guard session.pending.isEmpty else { return }
-                    maintainIfDue(session, early: Self.maintenanceEarly(settings))
                     scheduleDatabaseTick(session)
                 }
             }

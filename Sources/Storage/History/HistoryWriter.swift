@@ -82,9 +82,9 @@ package final class HistoryWriter: Sendable {
         var failures = 0
         var retryAt: MonotonicInstant?
         var nextMaintenance = MonotonicInstant.after(seconds: 5)
-        /// How late the database timer may run the next pass (seconds): a whole maintenance interval once the
-        /// passes are caught up, so that the next pass waits for the next step's write instead of waking the thread.
-        var maintenanceLeeway = HistoryWriter.leeway
+        /// The last pass merged all that was due: the next one may run early, or a whole interval late, in a
+        /// step's write (the database timer's early and leeway) instead of waking the thread on its own.
+        var caughtUp = false
         var nextExpiry = MonotonicInstant.after(seconds: 30)
         /// `history_progress` as of the last pass, or nil to read it: while it says no window can be due yet,
         /// a pass reads nothing (other probes only move it forward, which leaves even less to do).
@@ -210,20 +210,28 @@ package final class HistoryWriter: Sendable {
 
     func databaseTick(_ session: Session) {
         if let retryAt = session.retryAt, MonotonicInstant.now() >= retryAt { drain(session) }
-        if session.pending.isEmpty, state.withLock({ $0.unavailableSince == nil }) { maintainIfDue(session) }
+        if session.pending.isEmpty, state.withLock({ $0.unavailableSince == nil }) {
+            maintainIfDue(session, early: session.caughtUp ? Self.maintenanceEarly(settings) : 0)
+        }
         scheduleDatabaseTick(session)
     }
 
     /// The database queue wakes for its next retry or maintenance pass (at most once a second), not every second.
+    /// Once the passes are caught up, the next one rides the wake-up for a step's write (blocks run before timers):
+    /// at the default 1-minute step the timer never wakes the thread on its own.
     func scheduleDatabaseTick(_ session: Session) {
         let now = MonotonicInstant.now()
-        var next = session.nextMaintenance
-        var leeway = session.maintenanceLeeway
-        if let retryAt = session.retryAt, retryAt < next {
-            next = retryAt
-            leeway = Self.leeway
+        if let retryAt = session.retryAt, retryAt < session.nextMaintenance {
+            databaseTimer.schedule(after: max(retryAt.seconds(since: now), 1), leeway: Self.leeway)
+            return
         }
-        databaseTimer.schedule(after: max(next.seconds(since: now), 1), leeway: leeway)
+        let after = max(session.nextMaintenance.seconds(since: now), 1)
+        if session.caughtUp {
+            databaseTimer.schedule(after: after, leeway: settings.maintenanceInterval,
+                                   early: Self.maintenanceEarly(settings))
+        } else {
+            databaseTimer.schedule(after: after, leeway: Self.leeway)
+        }
     }
 
     /// Drops the oldest closed steps while the spool holds more than its limit.
