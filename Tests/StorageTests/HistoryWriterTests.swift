@@ -117,6 +117,32 @@ import TestSupport
         #expect(store.progressReads.load(ordering: .relaxed) == 4, "read back once more by the test, not by a pass")
     }
 
+    /// A pass may ride a step's write only when it is due within that step: at a 10 s step and a 60 s interval,
+    /// passes stay about a minute apart instead of running (with the expiry's DELETEs) at every step's write.
+    @Test func aMaintenancePassRidesAStepsWriteOnlyWhenDueWithinTheStep() throws {
+        let store = InMemoryHistoryStore()
+        _ = try store.checkIDs(domains: ["a.test"])
+        var settings = HistorySettings(ladder: HistoryLadder(step: 10), directory: Self.directory(),
+                                       spoolLimit: 1 << 20, grace: 1)
+        settings.maintenanceInterval = 60
+        let writer = try HistoryWriter(store: store, settings: settings, run: 3, logger: Logger(minimumLevel: .error))
+        let early = HistoryWriter.maintenanceEarly(settings)
+        /// Runs a step write's maintenance check with the pass due `seconds` from now; true if a pass ran.
+        func stepWrite(dueIn seconds: Double) -> Bool {
+            writer.session.sync { session in
+                let due = MonotonicInstant.after(seconds: seconds)
+                session.nextMaintenance = due
+                writer.maintainIfDue(session, early: early)
+                return session.nextMaintenance != due
+            }
+        }
+        #expect(stepWrite(dueIn: 5), "due before the next step's write: it runs in this one")
+        #expect(stepWrite(dueIn: 8.5))
+        #expect(!stepWrite(dueIn: 10), "the next step's write is nearer")
+        #expect(!stepWrite(dueIn: 30))
+        #expect(!stepWrite(dueIn: 55))
+    }
+
     @Test func aRowWrittenAgainKeepsTheOneWithMorePings() throws {
         let store = InMemoryHistoryStore()
         let full = HistoryRow(checkID: 1, resolution: 60, stepStart: 0, run: 1, sent: 60, rollup: [1])
