@@ -31,7 +31,9 @@ let arguments = CommandLine.arguments
 guard arguments.count == 3, let intervalMilliseconds = UInt64(arguments[1]), intervalMilliseconds > 0 else {
     fail("usage: floor-pinger-dispatch INTERVAL_MS TARGET_FILE")
 }
-guard let file = fopen(arguments[2], "r") else { fail("cannot open \(arguments[2]): \(String(cString: strerror(errno)))") }
+guard let file = fopen(arguments[2], "r") else {
+    fail("cannot open \(arguments[2]): \(String(cString: strerror(errno)))")
+}
 var targets: [sockaddr_in] = []
 var line = [CChar](repeating: 0, count: 64)
 while fgets(&line, Int32(line.count), file) != nil {
