@@ -183,8 +183,8 @@ package final class ProbeCoordinator: Sendable {
     /// interval, not every second to do nothing.
     /// Alone, a tick may run up to `aloneHeartbeatSeconds - aloneEarliest` early, in a wake-up the thread has for
     /// the store (its batch of latest pings after each round), instead of waking the thread on its own; so the
-    /// heartbeats are from a sixth of `aloneHeartbeatSeconds` to that plus its leeway (a tenth) apart. Once a tick
-    /// has ridden the batch, the next one is due when the next round's batch comes, and rides it too.
+    /// heartbeats are between a sixth of `aloneHeartbeatSeconds` and the whole period plus its leeway (a tenth of it)
+    /// apart. Once a tick has ridden the batch, the next one is due when the next round's batch comes, and rides it.
     private func pace(_ state: State) {
         let alone = state.sharedIDs.isEmpty && !state.othersLive
         let period = alone ? aloneHeartbeatSeconds : Self.period

@@ -117,8 +117,9 @@ import TestSupport
         #expect(store.progressReads.load(ordering: .relaxed) == 4, "read back once more by the test, not by a pass")
     }
 
-    /// A pass may ride a step's write only when it is due within that step: at a 10 s step and a 60 s interval,
-    /// passes stay about a minute apart instead of running (with the expiry's DELETEs) at every step's write.
+    /// A pass may ride a step's write only when it is due within that step, and only once the passes are caught up:
+    /// at a 10 s step and a 60 s interval, passes stay about a minute apart instead of running (with the expiry's
+    /// DELETEs) at every step's write.
     @Test func aMaintenancePassRidesAStepsWriteOnlyWhenDueWithinTheStep() throws {
         let store = InMemoryHistoryStore()
         _ = try store.checkIDs(domains: ["a.test"])
@@ -126,16 +127,18 @@ import TestSupport
                                        spoolLimit: 1 << 20, grace: 1)
         settings.maintenanceInterval = 60
         let writer = try HistoryWriter(store: store, settings: settings, run: 3, logger: Logger(minimumLevel: .error))
-        let early = HistoryWriter.maintenanceEarly(settings)
-        /// Runs a step write's maintenance check with the pass due `seconds` from now; true if a pass ran.
-        func stepWrite(dueIn seconds: Double) -> Bool {
+        /// Runs a step write's maintenance check, as the database timer's handler does, with the pass due `seconds`
+        /// from now; true if a pass ran.
+        func stepWrite(dueIn seconds: Double, caughtUp: Bool = true) -> Bool {
             writer.session.sync { session in
                 let due = MonotonicInstant.after(seconds: seconds)
                 session.nextMaintenance = due
-                writer.maintainIfDue(session, early: early)
+                session.caughtUp = caughtUp
+                writer.maintainIfDue(session, early: writer.maintenanceEarly(session))
                 return session.nextMaintenance != due
             }
         }
+        #expect(!stepWrite(dueIn: 5, caughtUp: false), "behind: passes keep their own timer, a second apart")
         #expect(stepWrite(dueIn: 5), "due before the next step's write: it runs in this one")
         #expect(stepWrite(dueIn: 8.5))
         #expect(!stepWrite(dueIn: 10), "the next step's write is nearer")

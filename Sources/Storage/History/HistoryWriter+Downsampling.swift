@@ -12,11 +12,11 @@ extension HistoryWriter {
     static let windowsPerPass = 6
     static let checksPerBatch = 500
 
-    /// How early a pass may run in a step's write (the database timer's allowance): nine tenths of a step (or of the
-    /// interval, if shorter), so that each pass falls in the step write nearest before it is due, or the first
-    /// after, and passes stay about an interval apart.
-    static func maintenanceEarly(_ settings: HistorySettings) -> Double {
-        0.9 * min(settings.maintenanceInterval, Double(settings.ladder.step))
+    /// How early the next pass may run in a step's write (the database timer's allowance): not at all while the
+    /// passes are behind; once caught up, nine tenths of a step (or of the interval, if shorter), so that each pass
+    /// falls in the step write nearest before it is due, or the first after, and passes stay about an interval apart.
+    func maintenanceEarly(_ session: Session) -> Double {
+        session.caughtUp ? 0.9 * min(settings.maintenanceInterval, Double(settings.ladder.step)) : 0
     }
 
     /// Runs a maintenance pass if one is due, or due within `early` seconds (the database timer ran early).

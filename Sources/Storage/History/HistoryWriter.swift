@@ -211,7 +211,7 @@ package final class HistoryWriter: Sendable {
     func databaseTick(_ session: Session) {
         if let retryAt = session.retryAt, MonotonicInstant.now() >= retryAt { drain(session) }
         if session.pending.isEmpty, state.withLock({ $0.unavailableSince == nil }) {
-            maintainIfDue(session, early: session.caughtUp ? Self.maintenanceEarly(settings) : 0)
+            maintainIfDue(session, early: maintenanceEarly(session))
         }
         scheduleDatabaseTick(session)
     }
@@ -225,13 +225,9 @@ package final class HistoryWriter: Sendable {
             databaseTimer.schedule(after: max(retryAt.seconds(since: now), 1), leeway: Self.leeway)
             return
         }
-        let after = max(session.nextMaintenance.seconds(since: now), 1)
-        if session.caughtUp {
-            databaseTimer.schedule(after: after, leeway: settings.maintenanceInterval,
-                                   early: Self.maintenanceEarly(settings))
-        } else {
-            databaseTimer.schedule(after: after, leeway: Self.leeway)
-        }
+        databaseTimer.schedule(after: max(session.nextMaintenance.seconds(since: now), 1),
+                               leeway: session.caughtUp ? settings.maintenanceInterval : Self.leeway,
+                               early: maintenanceEarly(session))
     }
 
     /// Drops the oldest closed steps while the spool holds more than its limit.
